@@ -15,6 +15,9 @@ public interface BaseStoreClient extends AutoCloseable {
     /** Largest chunk accepted, in bytes. */
     int CHUNK_BYTES_MAX = 64 << 20;
 
+    /** Bytes covered by one CRC32C; every chunk's checksums are per block of this size from offset 0. */
+    int CRC_BLOCK_BYTES = 64 << 10;
+
     /**
      * Writes a new, immutable chunk durably on {@link #replicas()} distinct healthy targets and
      * returns where it lives. Reads {@code data} from its position to its limit and does not keep it.
@@ -35,6 +38,12 @@ public interface BaseStoreClient extends AutoCloseable {
 
     /** Deletes every replica of the chunk; deleting a missing chunk is not an error. */
     void deleteChunk(ChunkRef ref);
+
+    /**
+     * Deletes chunk {@code id} wherever it may live: for writes that died before their placement was
+     * recorded (the garbage collector's intents). Missing is not an error.
+     */
+    void deleteChunkAnywhere(ChunkId id);
 
     /** How many replicas each chunk gets. */
     int replicas();
