@@ -1,0 +1,188 @@
+package io.seabed.s3;
+
+import io.seabed.namespace.Bucket;
+import io.seabed.namespace.ListPage;
+import io.seabed.namespace.ListRequest;
+import io.seabed.namespace.Namespace;
+import io.seabed.namespace.ObjectInfo;
+import io.seabed.s3.xml.XmlReader;
+import io.seabed.s3.xml.XmlWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/** Service and bucket operations: ListBuckets, Create/Head/Delete bucket, location, listings. */
+final class BucketOps {
+    private final Namespace namespace;
+    private final S3Config config;
+
+    BucketOps(Namespace namespace, S3Config config) {
+        this.namespace = namespace;
+        this.config = config;
+    }
+
+    void listBuckets(S3Request r) {
+        XmlWriter x = new XmlWriter()
+                .openRoot("ListAllMyBucketsResult")
+                .open("Owner")
+                .element("ID", r.user.userId())
+                .element("DisplayName", r.user.displayName())
+                .close("Owner")
+                .open("Buckets");
+        for (Bucket b : namespace.listBuckets(r.user))
+            x.open("Bucket")
+                    .element("Name", b.name())
+                    .element("CreationDate", XmlWriter.isoTime(b.createdMillis()))
+                    .close("Bucket");
+        x.close("Buckets").close("ListAllMyBucketsResult");
+        xml(r, x);
+    }
+
+    void create(S3Request r, String name) {
+        byte[] body = r.body.readAll(config.xmlBodyBytesMax(), S3ErrorCode.MALFORMED_XML);
+        if (body.length > 0) {
+            XmlReader.Element root = XmlReader.parse(body);
+            if (!root.name().equals("CreateBucketConfiguration")) throw new S3Exception(S3ErrorCode.MALFORMED_XML);
+        }
+        if (name == null) throw new S3Exception(S3ErrorCode.INVALID_BUCKET_NAME);
+        Bucket b = namespace.createBucket(r.user, name);
+        r.respond(200, S3Server.headers().add("Location", "/" + b.name()), null);
+    }
+
+    void head(S3Request r, Bucket b) {
+        r.respond(200, S3Server.headers().add("x-amz-bucket-region", config.region()), null);
+    }
+
+    void delete(S3Request r, Bucket b) {
+        namespace.deleteBucket(b);
+        r.respond(204, S3Server.headers(), null);
+    }
+
+    void location(S3Request r, Bucket b) {
+        String region = config.region().equals("us-east-1") ? "" : config.region();
+        xml(r, new XmlWriter().openRoot("LocationConstraint").text(region).close("LocationConstraint"));
+    }
+
+    void listObjects(S3Request r, Bucket b, boolean v2) {
+        ListArgs a = ListArgs.parse(r, v2);
+        ListPage page = namespace.listObjects(b, new ListRequest(a.prefix, a.delimiter, a.after, a.maxKeys));
+        XmlWriter x = new XmlWriter().openRoot("ListBucketResult").element("Name", b.name());
+        x.element("Prefix", a.encode(a.prefix == null ? "" : a.prefix));
+        if (v2) {
+            x.optional("StartAfter", a.startAfter == null ? null : a.encode(a.startAfter));
+            x.optional("ContinuationToken", a.token);
+            x.element("KeyCount", page.objects().size() + page.commonPrefixes().size());
+        } else {
+            x.element("Marker", a.encode(a.after == null ? "" : a.after));
+        }
+        x.element("MaxKeys", a.maxKeys);
+        x.optional("Delimiter", a.delimiter == null ? null : a.encode(a.delimiter));
+        x.optional("EncodingType", a.urlEncode ? "url" : null);
+        x.element("IsTruncated", page.truncated());
+        if (page.truncated() && v2)
+            x.element("NextContinuationToken", Base64.getUrlEncoder().encodeToString(page.last().getBytes(StandardCharsets.UTF_8)));
+        if (page.truncated() && !v2 && a.delimiter != null) x.element("NextMarker", a.encode(page.last()));
+        boolean owner = !v2 || "true".equals(r.query.get("fetch-owner"));
+        for (ObjectInfo o : page.objects()) {
+            x.open("Contents")
+                    .element("Key", a.encode(o.key()))
+                    .element("LastModified", XmlWriter.isoTime(o.lastModifiedMillis()))
+                    .element("ETag", "\"" + o.etag() + "\"")
+                    .element("Size", o.sizeBytes())
+                    .element("StorageClass", "STANDARD");
+            if (owner) owner(x, r, b);
+            x.close("Contents");
+        }
+        for (String p : page.commonPrefixes())
+            x.open("CommonPrefixes").element("Prefix", a.encode(p)).close("CommonPrefixes");
+        xml(r, x.close("ListBucketResult"));
+    }
+
+    /** ListObjectVersions of an unversioned bucket: each object once, with version id "null". */
+    void listVersions(S3Request r, Bucket b) {
+        ListArgs a = ListArgs.parse(r, false);
+        String after = r.query.get("key-marker");
+        ListPage page = namespace.listObjects(b, new ListRequest(a.prefix, a.delimiter, after, a.maxKeys));
+        XmlWriter x = new XmlWriter().openRoot("ListVersionsResult").element("Name", b.name());
+        x.element("Prefix", a.encode(a.prefix == null ? "" : a.prefix));
+        x.element("KeyMarker", a.encode(after == null ? "" : after));
+        x.element("VersionIdMarker", r.query.getOrDefault("version-id-marker", ""));
+        x.element("MaxKeys", a.maxKeys);
+        x.optional("Delimiter", a.delimiter == null ? null : a.encode(a.delimiter));
+        x.optional("EncodingType", a.urlEncode ? "url" : null);
+        x.element("IsTruncated", page.truncated());
+        if (page.truncated()) x.element("NextKeyMarker", a.encode(page.last())).element("NextVersionIdMarker", "null");
+        for (ObjectInfo o : page.objects()) {
+            x.open("Version")
+                    .element("Key", a.encode(o.key()))
+                    .element("VersionId", "null")
+                    .element("IsLatest", true)
+                    .element("LastModified", XmlWriter.isoTime(o.lastModifiedMillis()))
+                    .element("ETag", "\"" + o.etag() + "\"")
+                    .element("Size", o.sizeBytes())
+                    .element("StorageClass", "STANDARD");
+            owner(x, r, b);
+            x.close("Version");
+        }
+        for (String p : page.commonPrefixes())
+            x.open("CommonPrefixes").element("Prefix", a.encode(p)).close("CommonPrefixes");
+        xml(r, x.close("ListVersionsResult"));
+    }
+
+    private static void owner(XmlWriter x, S3Request r, Bucket b) {
+        boolean mine = b.ownerUserId().equals(r.user.userId());
+        x.open("Owner")
+                .element("ID", b.ownerUserId())
+                .element("DisplayName", mine ? r.user.displayName() : b.ownerUserId())
+                .close("Owner");
+    }
+
+    /** Listing parameters, validated with S3's errors. */
+    private record ListArgs(
+            String prefix,
+            String delimiter,
+            String after,
+            String startAfter,
+            String token,
+            int maxKeys,
+            boolean urlEncode) {
+        static ListArgs parse(S3Request r, boolean v2) {
+            String prefix = r.query.get("prefix");
+            String delimiter = r.query.get("delimiter");
+            if (delimiter != null && delimiter.isEmpty()) delimiter = null;
+            String encoding = r.query.get("encoding-type");
+            if (encoding != null && !encoding.equals("url"))
+                throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Invalid Encoding Method specified in Request");
+            int maxKeys = 1000;
+            String mk = r.query.get("max-keys");
+            if (mk != null) {
+                try {
+                    maxKeys = Integer.parseInt(mk);
+                } catch (NumberFormatException e) {
+                    throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Provided max-keys not an integer or within integer range");
+                }
+                if (maxKeys < 0) throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "max-keys must be >= 0");
+                maxKeys = Math.min(maxKeys, 1000);
+            }
+            String token = v2 ? r.query.get("continuation-token") : null;
+            String startAfter = v2 ? r.query.get("start-after") : null;
+            String after = v2 ? startAfter : r.query.get("marker");
+            if (token != null) {
+                try {
+                    after = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) {
+                    throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "The continuation token provided is incorrect");
+                }
+            }
+            return new ListArgs(prefix, delimiter, after, startAfter, token, maxKeys, encoding != null);
+        }
+
+        String encode(String s) {
+            return urlEncode ? URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20") : s;
+        }
+    }
+
+    static void xml(S3Request r, XmlWriter x) {
+        r.respond(200, S3Server.headers().add("Content-Type", "application/xml"), x.toBytes());
+    }
+}

@@ -1,0 +1,198 @@
+package io.seabed.s3;
+
+import io.seabed.namespace.Bucket;
+import io.seabed.namespace.Namespace;
+import io.seabed.namespace.ObjectInfo;
+import io.seabed.namespace.ObjectMetadata;
+import io.seabed.namespace.object.ObjectReads.OpenObject;
+import io.seabed.s3.auth.AuthLimits;
+import io.seabed.s3.auth.AwsChunkedDecoder;
+import io.seabed.s3.auth.PayloadMode;
+import io.seabed.s3.auth.PayloadVerifier;
+import io.seabed.s3.checksum.ChecksumAlgorithm;
+import io.seabed.s3.http.ResponseBody;
+import io.vertx.core.MultiMap;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** PutObject, GetObject, HeadObject, DeleteObject. */
+final class ObjectOps {
+    /** Standard headers stored with an object and returned by GET/HEAD. */
+    static final String[] STORED_HEADERS = {
+        "content-type", "content-encoding", "content-disposition", "content-language", "cache-control", "expires"
+    };
+
+    static final String META_PREFIX = "x-amz-meta-";
+    static final String DEFAULT_CONTENT_TYPE = "binary/octet-stream";
+
+    private final Namespace namespace;
+    private final S3Config config;
+    private final S3Metrics metrics;
+
+    ObjectOps(Namespace namespace, S3Config config, S3Metrics metrics) {
+        this.namespace = namespace;
+        this.config = config;
+        this.metrics = metrics;
+    }
+
+    void put(S3Request r, Bucket b, String key) {
+        long length = bodyLength(r);
+        S3Body body = body(r);
+        ObjectInfo info = namespace.putObject(b, key, length, metadata(r), body);
+        metrics.bytesIn(length);
+        r.respond(200, S3Server.headers().add("ETag", quote(info.etag())), null);
+    }
+
+    void get(S3Request r, Bucket b, String key, boolean withBody) {
+        OpenObject o = namespace.openObject(b, key, withBody);
+        ObjectInfo info = o.info();
+        long size = info.sizeBytes();
+        MultiMap h = S3Server.headers();
+        h.add("ETag", quote(info.etag()))
+                .add("Last-Modified", S3Request.HTTP_DATE.format(Instant.ofEpochMilli(info.lastModifiedMillis())))
+                .add("Accept-Ranges", "bytes");
+        for (String name : STORED_HEADERS) {
+            String v = info.systemMetadata().get(name);
+            if (v != null) h.add(name, v);
+        }
+        if (!h.contains("content-type")) h.add("Content-Type", DEFAULT_CONTENT_TYPE);
+        info.userMetadata().forEach((k, v) -> h.add(META_PREFIX + k, v));
+        if (info.partsCount() > 0) h.add("x-amz-mp-parts-count", Integer.toString(info.partsCount()));
+        overrides(r, h);
+        long[] range = Ranges.parse(r.http.getHeader("Range"), size);
+        if (range == Ranges.UNSATISFIABLE) {
+            r.rangeObjectSize = size;
+            throw new S3Exception(S3ErrorCode.INVALID_RANGE);
+        }
+        long offset = range == null ? 0 : range[0];
+        long length = range == null ? size : range[1] - range[0] + 1;
+        int status = 200;
+        if (range != null) {
+            status = 206;
+            h.add("Content-Range", "bytes " + range[0] + "-" + range[1] + "/" + size);
+        }
+        if (!withBody) {
+            r.respond(status, h, null, length);
+            return;
+        }
+        if (o.inlineBody() != null) {
+            byte[] slice = java.util.Arrays.copyOfRange(o.inlineBody(), (int) offset, (int) (offset + length));
+            r.respond(status, h, slice);
+            metrics.bytesOut(length);
+            return;
+        }
+        r.startResponse(status, h, length);
+        ResponseBody sink = new ResponseBody(r.http.response(), r.context, config.bodyIdleMillis());
+        namespace.readObject(o, offset, length, sink);
+        r.endStreaming();
+        metrics.bytesOut(length);
+    }
+
+    void delete(S3Request r, Bucket b, String key) {
+        namespace.deleteObject(b, key);
+        r.respond(204, S3Server.headers(), null);
+    }
+
+    /** response-* query parameters override headers of a GET (signed requests only, as in S3). */
+    private static void overrides(S3Request r, MultiMap h) {
+        String[][] pairs = {
+            {"response-content-type", "Content-Type"},
+            {"response-content-language", "Content-Language"},
+            {"response-expires", "Expires"},
+            {"response-cache-control", "Cache-Control"},
+            {"response-content-disposition", "Content-Disposition"},
+            {"response-content-encoding", "Content-Encoding"}
+        };
+        for (String[] p : pairs) {
+            String v = r.query.get(p[0]);
+            if (v != null) h.set(p[1], v);
+        }
+    }
+
+    /** The object's length: Content-Length, or x-amz-decoded-content-length for aws-chunked bodies. */
+    static long bodyLength(S3Request r) {
+        String header = r.auth.payloadMode().streaming()
+                ? r.http.getHeader(AwsChunkedDecoder.X_AMZ_DECODED_CONTENT_LENGTH)
+                : r.http.getHeader("Content-Length");
+        if (header == null) throw new S3Exception(S3ErrorCode.MISSING_CONTENT_LENGTH);
+        try {
+            long n = Long.parseLong(header.trim());
+            if (n < 0) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Invalid content length.");
+        }
+    }
+
+    /** The body with every integrity check the request declared. */
+    static S3Body body(S3Request r) {
+        AwsChunkedDecoder decoder = r.auth.payloadMode().streaming()
+                ? AwsChunkedDecoder.forRequest(r.auth, r, AuthLimits.DEFAULTS)
+                : null;
+        PayloadVerifier hash =
+                r.auth.payloadMode() == PayloadMode.SIGNED ? new PayloadVerifier(r.auth.contentSha256Hex()) : null;
+        byte[] md5 = null;
+        String md5Header = r.http.getHeader("Content-MD5");
+        if (md5Header != null) {
+            try {
+                md5 = Base64.getDecoder().decode(md5Header.trim());
+            } catch (IllegalArgumentException e) {
+                throw new S3Exception(S3ErrorCode.INVALID_DIGEST);
+            }
+            if (md5.length != 16) throw new S3Exception(S3ErrorCode.INVALID_DIGEST);
+        }
+        ChecksumAlgorithm algorithm = null;
+        String expected = null;
+        for (ChecksumAlgorithm a : ChecksumAlgorithm.values()) {
+            String v = r.http.getHeader(a.headerName());
+            if (v != null) {
+                if (algorithm != null)
+                    throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "Expecting a single x-amz-checksum- header.");
+                algorithm = a;
+                expected = v.trim();
+            }
+        }
+        if ("100-continue".equalsIgnoreCase(r.http.getHeader("Expect")))
+            r.context.runOnContext(v -> r.http.response().writeContinue());
+        return new S3Body(r.body, decoder, hash, md5, algorithm, expected);
+    }
+
+    /** Standard headers and x-amz-meta-* of a write request. */
+    static ObjectMetadata metadata(S3Request r) {
+        Map<String, String> system = new LinkedHashMap<>();
+        for (String name : STORED_HEADERS) {
+            String v = r.http.getHeader(name);
+            if (v == null) continue;
+            if (name.equals("content-encoding")) {
+                v = stripAwsChunked(v);
+                if (v.isEmpty()) continue;
+            }
+            system.put(name, v);
+        }
+        Map<String, String> user = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : r.http.headers()) {
+            String name = e.getKey().toLowerCase(Locale.ROOT);
+            if (name.startsWith(META_PREFIX) && name.length() > META_PREFIX.length())
+                user.merge(name.substring(META_PREFIX.length()), e.getValue(), (a, c) -> a + "," + c);
+        }
+        return new ObjectMetadata(system, user);
+    }
+
+    private static String stripAwsChunked(String v) {
+        StringBuilder sb = new StringBuilder();
+        for (String part : v.split(",")) {
+            String t = part.trim();
+            if (t.isEmpty() || t.equalsIgnoreCase("aws-chunked")) continue;
+            if (!sb.isEmpty()) sb.append(',');
+            sb.append(t);
+        }
+        return sb.toString();
+    }
+
+    static String quote(String etag) {
+        return "\"" + etag + "\"";
+    }
+}

@@ -1,0 +1,47 @@
+package io.seabed.s3;
+
+/**
+ * Limits and tunables of the S3 front, each with a named default.
+ *
+ * @param workerThreads threads that run request handlers (metadata and storage calls block)
+ * @param requestsInFlightMax requests accepted at once; more answer SlowDown
+ * @param headerBytesMax total size of request headers
+ * @param xmlBodyBytesMax largest XML request body (CompleteMultipartUpload, CreateBucket)
+ * @param bodyIdleMillis how long a request body may stall before the request fails
+ * @param region the region reported by GetBucketLocation and accepted in signatures
+ */
+public record S3Config(
+        int workerThreads,
+        int requestsInFlightMax,
+        int headerBytesMax,
+        int xmlBodyBytesMax,
+        long bodyIdleMillis,
+        String region) {
+
+    public static final int WORKER_THREADS_DEFAULT = 128;
+    public static final int REQUESTS_IN_FLIGHT_MAX_DEFAULT = 1024;
+    public static final int HEADER_BYTES_MAX_DEFAULT = 16 * 1024;
+    public static final int XML_BODY_BYTES_MAX_DEFAULT = 2 * 1024 * 1024;
+    public static final long BODY_IDLE_MILLIS_DEFAULT = 60_000;
+    public static final String REGION_DEFAULT = "us-east-1";
+
+    public S3Config {
+        if (workerThreads < 1) throw new IllegalArgumentException("workerThreads=" + workerThreads);
+        if (requestsInFlightMax < workerThreads)
+            throw new IllegalArgumentException(
+                    "requestsInFlightMax=" + requestsInFlightMax + " < workerThreads=" + workerThreads);
+        if (headerBytesMax < 1024) throw new IllegalArgumentException("headerBytesMax=" + headerBytesMax);
+        if (xmlBodyBytesMax < 1024) throw new IllegalArgumentException("xmlBodyBytesMax=" + xmlBodyBytesMax);
+        if (bodyIdleMillis < 100) throw new IllegalArgumentException("bodyIdleMillis=" + bodyIdleMillis);
+    }
+
+    public static S3Config defaults() {
+        return new S3Config(
+                WORKER_THREADS_DEFAULT,
+                REQUESTS_IN_FLIGHT_MAX_DEFAULT,
+                HEADER_BYTES_MAX_DEFAULT,
+                XML_BODY_BYTES_MAX_DEFAULT,
+                BODY_IDLE_MILLIS_DEFAULT,
+                REGION_DEFAULT);
+    }
+}

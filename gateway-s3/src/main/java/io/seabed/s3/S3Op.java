@@ -1,0 +1,40 @@
+package io.seabed.s3;
+
+/** Every S3 operation the router recognizes; the handler switches over them exhaustively. */
+public sealed interface S3Op {
+    record ListBuckets() implements S3Op {}
+
+    record CreateBucket(String bucket) implements S3Op {}
+
+    record HeadBucket(String bucket) implements S3Op {}
+
+    record DeleteBucket(String bucket) implements S3Op {}
+
+    record GetBucketLocation(String bucket) implements S3Op {}
+
+    record ListObjects(String bucket, boolean v2) implements S3Op {}
+
+    record ListObjectVersions(String bucket) implements S3Op {}
+
+    record PutObject(String bucket, String key) implements S3Op {}
+
+    record GetObject(String bucket, String key) implements S3Op {}
+
+    record HeadObject(String bucket, String key) implements S3Op {}
+
+    record DeleteObject(String bucket, String key) implements S3Op {}
+
+    record CreateMultipartUpload(String bucket, String key) implements S3Op {}
+
+    record UploadPart(String bucket, String key, String uploadId, String partNumber) implements S3Op {}
+
+    record CompleteMultipartUpload(String bucket, String key, String uploadId) implements S3Op {}
+
+    record AbortMultipartUpload(String bucket, String key, String uploadId) implements S3Op {}
+
+    /** A known S3 operation Seabed does not implement yet: answered NotImplemented. */
+    record Unsupported(String operation) implements S3Op {}
+
+    /** A method the resource does not allow. */
+    record NotAllowed(String method) implements S3Op {}
+}

@@ -1,0 +1,153 @@
+package io.seabed.s3;
+
+import io.seabed.namespace.User;
+import io.seabed.s3.auth.AuthRequest;
+import io.seabed.s3.auth.AuthResult;
+import io.seabed.s3.http.RequestBody;
+import io.vertx.core.Context;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.time.InstantSource;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * One S3 request on its worker thread: the parsed target, the authenticated user, the body, and the
+ * response, which is sent on the event loop.
+ */
+final class S3Request implements AuthRequest {
+    static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+
+    final HttpServerRequest http;
+    final Context context;
+    final String requestId;
+    final String bucket;
+    final String key;
+    final Map<String, String> query;
+    final RequestBody body;
+    final InstantSource clock;
+    AuthResult.Authenticated auth;
+    User user;
+    String operation = "Unknown";
+    /** The object size an InvalidRange error reports, or -1. */
+    long rangeObjectSize = -1;
+    int status;
+    private boolean responded;
+
+    S3Request(
+            HttpServerRequest http,
+            Context context,
+            String requestId,
+            String bucket,
+            String key,
+            Map<String, String> query,
+            RequestBody body,
+            InstantSource clock) {
+        this.http = http;
+        this.context = context;
+        this.requestId = requestId;
+        this.bucket = bucket;
+        this.key = key;
+        this.query = query;
+        this.body = body;
+        this.clock = clock;
+    }
+
+    @Override
+    public String method() {
+        return http.method().name();
+    }
+
+    @Override
+    public String rawPath() {
+        return http.path();
+    }
+
+    @Override
+    public String rawQuery() {
+        String q = http.query();
+        return q == null ? "" : q;
+    }
+
+    @Override
+    public List<String> headers(String name) {
+        return http.headers().getAll(name);
+    }
+
+    @Override
+    public Set<String> headerNames() {
+        Set<String> names = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        names.addAll(http.headers().names());
+        return names;
+    }
+
+    @Override
+    public InstantSource clock() {
+        return clock;
+    }
+
+    /** The resource named in error documents. */
+    String resource() {
+        if (bucket == null) return "/";
+        return key == null ? "/" + bucket : "/" + bucket + "/" + key;
+    }
+
+    boolean responded() {
+        return responded;
+    }
+
+    /**
+     * Sends a complete response (headers and a small body) from the worker thread.
+     *
+     * @param headers response headers (besides the standard ones added here)
+     * @param body the body, or null for none; a HEAD response never has one
+     */
+    void respond(int status, MultiMap headers, byte[] body) {
+        respond(status, headers, body, body == null ? 0 : body.length);
+    }
+
+    /** As {@link #respond(int, MultiMap, byte[])}, with an explicit Content-Length (for HEAD). */
+    void respond(int status, MultiMap headers, byte[] body, long contentLength) {
+        startResponse(status, headers, contentLength);
+        Buffer b = body == null || http.method().name().equals("HEAD") ? null : Buffer.buffer(body);
+        context.runOnContext(v -> {
+            HttpServerResponse r = http.response();
+            if (b == null) r.end();
+            else r.end(b);
+        });
+    }
+
+    /** Sends headers now; the body follows through a ResponseBody, then {@link #endStreaming}. */
+    void startResponse(int status, MultiMap headers, long contentLength) {
+        if (responded) throw new IllegalStateException("request " + requestId + " answered twice");
+        responded = true;
+        this.status = status;
+        boolean closeAfter = body != null && !body.ended() && status >= 300;
+        context.runOnContext(v -> {
+            HttpServerResponse r = http.response();
+            r.setStatusCode(status);
+            r.headers().addAll(headers);
+            r.putHeader("x-amz-request-id", requestId);
+            r.putHeader("x-amz-id-2", requestId);
+            r.putHeader("Date", HTTP_DATE.format(clock.instant()));
+            r.putHeader("Server", "Seabed");
+            r.putHeader("Content-Length", Long.toString(contentLength));
+            if (closeAfter) r.putHeader("Connection", "close");
+        });
+    }
+
+    void endStreaming() {
+        context.runOnContext(v -> http.response().end());
+    }
+
+    /** Abandons a response whose body cannot be completed: the client sees a cut connection, never a short body. */
+    void abort() {
+        context.runOnContext(v -> http.connection().close());
+    }
+}

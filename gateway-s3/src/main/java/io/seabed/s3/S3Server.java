@@ -1,0 +1,169 @@
+package io.seabed.s3;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.seabed.namespace.Namespace;
+import io.seabed.s3.auth.AuthLimits;
+import io.seabed.s3.auth.SigV4Verifier;
+import io.seabed.s3.http.RequestBody;
+import io.vertx.core.Context;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import java.time.InstantSource;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The S3 front: a Vert.x HTTP server whose event loops only parse and route; each request then runs
+ * on a bounded worker pool (metadata and storage calls block). Requests beyond the in-flight limit
+ * or the pool's queue answer SlowDown.
+ */
+public final class S3Server implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(S3Server.class);
+
+    private final Vertx vertx;
+    private final S3Config config;
+    private final InstantSource clock;
+    private final S3Metrics metrics;
+    private final S3Handler handler;
+    private final ThreadPoolExecutor workers;
+    private final AtomicLong requestCounter = new AtomicLong();
+    private final long bootId = Long.rotateLeft(System.nanoTime(), 17) & 0xFFFFFFL;
+    private HttpServer server;
+
+    public S3Server(Vertx vertx, Namespace namespace, S3Config config, MeterRegistry registry, InstantSource clock) {
+        this.vertx = vertx;
+        this.config = config;
+        this.clock = clock;
+        this.metrics = new S3Metrics(registry);
+        SigV4Verifier verifier = new SigV4Verifier(
+                accessKey -> {
+                    var user = namespace.user(accessKey);
+                    return user == null ? null : user.secretKey();
+                },
+                AuthLimits.DEFAULTS);
+        this.handler = new S3Handler(namespace, verifier, config, metrics);
+        AtomicInteger threadIds = new AtomicInteger();
+        this.workers = new ThreadPoolExecutor(
+                config.workerThreads(),
+                config.workerThreads(),
+                60,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(config.requestsInFlightMax() - config.workerThreads() + 1),
+                r -> {
+                    Thread t = new Thread(r, "s3-worker-" + threadIds.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    /** Binds and starts serving; returns the bound port (useful with port 0). Blocks until bound. */
+    public int listen(String host, int port) {
+        HttpServerOptions options = new HttpServerOptions()
+                .setHost(host)
+                .setPort(port)
+                .setTcpNoDelay(true)
+                .setMaxHeaderSize(config.headerBytesMax())
+                .setMaxInitialLineLength(16 * 1024)
+                .setHandle100ContinueAutomatically(false)
+                .setDecompressionSupported(false)
+                .setCompressionSupported(false);
+        try {
+            server = vertx.createHttpServer(options)
+                    .requestHandler(this::onRequest)
+                    .listen()
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            throw new IllegalStateException("S3 server cannot listen on " + host + ":" + port, e);
+        }
+        return server.actualPort();
+    }
+
+    /** Runs on an event loop: route, then hand the request to a worker. */
+    private void onRequest(HttpServerRequest http) {
+        long startNanos = System.nanoTime();
+        String requestId = String.format("%06X%010X", bootId, requestCounter.incrementAndGet());
+        Context context = vertx.getOrCreateContext();
+        S3Target target;
+        try {
+            target = S3Target.parse(http.path(), http.query());
+        } catch (S3Exception e) {
+            rejectNow(http, e, requestId, startNanos);
+            return;
+        }
+        S3Op op = S3Router.route(
+                http.method().name(), target.bucket(), target.key(), target.query(), http.getHeader("x-amz-copy-source"));
+        RequestBody body = null;
+        if (S3Handler.readsBody(op)) {
+            http.pause();
+            body = new RequestBody(http, context, config.bodyIdleMillis(), Long.MAX_VALUE);
+        } else {
+            http.handler(ignored -> {});
+        }
+        if (metrics.inFlight.incrementAndGet() > config.requestsInFlightMax()) {
+            metrics.inFlight.decrementAndGet();
+            rejectNow(http, new S3Exception(S3ErrorCode.SLOW_DOWN), requestId, startNanos);
+            return;
+        }
+        S3Request request =
+                new S3Request(http, context, requestId, target.bucket(), target.key(), target.query(), body, clock);
+        try {
+            workers.execute(() -> handler.handle(request, op, startNanos));
+        } catch (RejectedExecutionException e) {
+            metrics.inFlight.decrementAndGet();
+            rejectNow(http, new S3Exception(S3ErrorCode.SLOW_DOWN), requestId, startNanos);
+        }
+    }
+
+    /** Answers an error from the event loop, closing the connection if a body may follow. */
+    private void rejectNow(HttpServerRequest http, S3Exception e, String requestId, long startNanos) {
+        byte[] xml = S3Errors.body(e, http.path(), requestId);
+        var response = http.response()
+                .setStatusCode(e.code().httpStatus())
+                .putHeader("x-amz-request-id", requestId)
+                .putHeader("Content-Type", "application/xml")
+                .putHeader("Connection", "close");
+        if (http.method() == HttpMethod.HEAD) response.putHeader("Content-Length", Integer.toString(xml.length)).end();
+        else response.end(Buffer.buffer(xml));
+        metrics.record("Rejected", e.code().httpStatus(), System.nanoTime() - startNanos);
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            try {
+                server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+                LOG.warn("S3 server did not close cleanly", e);
+            }
+        }
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("S3 workers still busy after 30 s; interrupting");
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            workers.shutdownNow();
+        }
+    }
+
+    static MultiMap headers() {
+        return MultiMap.caseInsensitiveMultiMap();
+    }
+}

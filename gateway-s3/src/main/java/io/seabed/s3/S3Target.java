@@ -1,0 +1,87 @@
+package io.seabed.s3;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The bucket, key and query of a path-style request, percent-decoded strictly (malformed escapes
+ * and invalid UTF-8 are refused, nothing is normalized).
+ */
+record S3Target(String bucket, String key, Map<String, String> query) {
+    /** Query parameters accepted in one request. */
+    static final int QUERY_PARAMS_MAX = 64;
+
+    static S3Target parse(String rawPath, String rawQuery) {
+        if (rawPath == null || !rawPath.startsWith("/"))
+            throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "The request path must start with /.");
+        String rest = rawPath.substring(1);
+        String bucket = null;
+        String key = null;
+        if (!rest.isEmpty()) {
+            int slash = rest.indexOf('/');
+            bucket = decode(slash < 0 ? rest : rest.substring(0, slash), false);
+            if (slash >= 0 && slash + 1 < rest.length()) key = decode(rest.substring(slash + 1), false);
+        }
+        return new S3Target(bucket, key, parseQuery(rawQuery));
+    }
+
+    static Map<String, String> parseQuery(String rawQuery) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) return out;
+        for (String part : rawQuery.split("&")) {
+            if (part.isEmpty()) continue;
+            if (out.size() == QUERY_PARAMS_MAX)
+                throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "More than " + QUERY_PARAMS_MAX + " query parameters.");
+            int eq = part.indexOf('=');
+            String name = decode(eq < 0 ? part : part.substring(0, eq), true);
+            String value = eq < 0 ? "" : decode(part.substring(eq + 1), true);
+            out.putIfAbsent(name, value);
+        }
+        return out;
+    }
+
+    /** Percent-decodes {@code s} as UTF-8; in a query, '+' means a space. */
+    static String decode(String s, boolean plusIsSpace) {
+        if (s.indexOf('%') < 0 && (!plusIsSpace || s.indexOf('+') < 0)) return s;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= s.length()) throw badUri();
+                int hi = Character.digit(s.charAt(i + 1), 16);
+                int lo = Character.digit(s.charAt(i + 2), 16);
+                if (hi < 0 || lo < 0) throw badUri();
+                out.write(hi * 16 + lo);
+                i += 2;
+            } else if (c == '+' && plusIsSpace) {
+                out.write(' ');
+            } else {
+                byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                if (Character.isHighSurrogate(c) && i + 1 < s.length()) {
+                    b = s.substring(i, i + 2).getBytes(StandardCharsets.UTF_8);
+                    i++;
+                }
+                out.write(b, 0, b.length);
+            }
+        }
+        try {
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(out.toByteArray()))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw badUri();
+        }
+    }
+
+    private static S3Exception badUri() {
+        return new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Couldn't parse the specified URI.");
+    }
+}

@@ -1,0 +1,80 @@
+package io.seabed.s3.checksum;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Locale;
+import java.util.zip.CRC32;
+import java.util.zip.CRC32C;
+
+/**
+ * The S3 additional checksum algorithms ({@code x-amz-checksum-<name>} headers and trailers). Values travel as
+ * base64 of the big-endian checksum bytes (4 for the CRC32s, 8 for CRC64NVME, the digest for SHA).
+ */
+public enum ChecksumAlgorithm {
+    CRC32("crc32"),
+    CRC32C("crc32c"),
+    CRC64NVME("crc64nvme"),
+    SHA1("sha1"),
+    SHA256("sha256");
+
+    private static final String HEADER_PREFIX = "x-amz-checksum-";
+
+    private final String wireName;
+    private final String headerName;
+
+    ChecksumAlgorithm(String wireName) {
+        this.wireName = wireName;
+        this.headerName = HEADER_PREFIX + wireName;
+    }
+
+    /** The lowercase header or trailer name, e.g. {@code x-amz-checksum-crc32}. */
+    public String headerName() {
+        return headerName;
+    }
+
+    /** The value of {@code x-amz-checksum-algorithm} / {@code x-amz-sdk-checksum-algorithm}, e.g. {@code CRC32}. */
+    public String algorithmName() {
+        return wireName.toUpperCase(Locale.ROOT);
+    }
+
+    /** A fresh incremental checksum of this algorithm. */
+    public PayloadChecksum newChecksum() {
+        return switch (this) {
+            case CRC32 -> new PayloadChecksum.Crc(new CRC32(), Integer.BYTES);
+            case CRC32C -> new PayloadChecksum.Crc(new CRC32C(), Integer.BYTES);
+            case CRC64NVME -> new PayloadChecksum.Crc(new Crc64Nvme(), Long.BYTES);
+            case SHA1 -> new PayloadChecksum.Digest(digest("SHA-1"));
+            case SHA256 -> new PayloadChecksum.Digest(digest("SHA-256"));
+        };
+    }
+
+    /** The algorithm whose header name is {@code name} (any case, e.g. {@code X-Amz-Checksum-CRC32}), or null. */
+    public static ChecksumAlgorithm fromHeaderName(String name) {
+        String lower = name.trim().toLowerCase(Locale.ROOT);
+        for (ChecksumAlgorithm algorithm : values()) {
+            if (algorithm.headerName.equals(lower)) {
+                return algorithm;
+            }
+        }
+        return null;
+    }
+
+    /** The algorithm named {@code name} (any case, e.g. {@code CRC32C}), or null. */
+    public static ChecksumAlgorithm fromAlgorithmName(String name) {
+        String lower = name.trim().toLowerCase(Locale.ROOT);
+        for (ChecksumAlgorithm algorithm : values()) {
+            if (algorithm.wireName.equals(lower)) {
+                return algorithm;
+            }
+        }
+        return null;
+    }
+
+    private static MessageDigest digest(String name) {
+        try {
+            return MessageDigest.getInstance(name);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK provides " + name, e);
+        }
+    }
+}

@@ -1,0 +1,9 @@
+package io.seabed.namespace;
+
+import java.nio.ByteBuffer;
+
+/** Where a read's bytes go; blocks while the receiver is full (backpressure). */
+public interface BodySink {
+    /** Consumes {@code data} (position to limit) before returning; the buffer is reused afterwards. */
+    void write(ByteBuffer data);
+}

@@ -1,0 +1,117 @@
+package io.seabed.namespace;
+
+import io.seabed.basestore.BaseStoreClient;
+import io.seabed.metakv.MetaKv;
+import io.seabed.namespace.gc.GarbageCollector;
+import io.seabed.namespace.object.Buckets;
+import io.seabed.namespace.object.ObjectStore;
+import io.seabed.namespace.object.ObjectReads.OpenObject;
+import io.seabed.namespace.tenant.SecretSealer;
+import io.seabed.namespace.tenant.Tenants;
+import java.time.InstantSource;
+import java.util.List;
+
+/**
+ * The one model both fronts share (DESIGN §1): tenants, users, buckets, objects and uploads, with
+ * the write protocol of DESIGN §3.3. Every method blocks (metadata and storage I/O): call it from a
+ * worker thread, never from an event loop. Errors are {@link NamespaceException}s.
+ */
+public final class Namespace implements AutoCloseable {
+    private final NamespaceConfig config;
+    private final Tenants tenants;
+    private final Buckets buckets;
+    private final ObjectStore objects;
+    private final GarbageCollector gc;
+
+    public Namespace(
+            MetaKv kv, BaseStoreClient store, SecretSealer sealer, NamespaceConfig config, InstantSource clock) {
+        this.config = config;
+        this.tenants = new Tenants(kv, sealer, clock);
+        this.buckets = new Buckets(kv, config, clock);
+        this.objects = new ObjectStore(kv, store, config, clock);
+        this.gc = new GarbageCollector(kv, store, clock, config.gcIntervalMillis());
+    }
+
+    /** Starts background work (garbage collection). */
+    public void start() {
+        gc.start();
+    }
+
+    public NamespaceConfig config() {
+        return config;
+    }
+
+    public Tenants tenants() {
+        return tenants;
+    }
+
+    public GarbageCollector garbageCollector() {
+        return gc;
+    }
+
+    /** The user holding {@code accessKey}, or null. */
+    public User user(String accessKey) {
+        return tenants.userByAccessKey(accessKey);
+    }
+
+    public Bucket createBucket(User owner, String name) {
+        return buckets.create(owner, name);
+    }
+
+    /** NO_SUCH_BUCKET when absent. */
+    public Bucket bucket(String name) {
+        return buckets.get(name);
+    }
+
+    public List<Bucket> listBuckets(User owner) {
+        return buckets.list(owner);
+    }
+
+    public void deleteBucket(Bucket bucket) {
+        buckets.delete(bucket);
+    }
+
+    public ObjectInfo putObject(Bucket bucket, String key, long lengthBytes, ObjectMetadata metadata, BodySource body) {
+        return objects.writes().put(bucket, key, lengthBytes, metadata, body);
+    }
+
+    /** Opens an object for reading (NO_SUCH_KEY when absent); with {@code withBody} an inline body comes along. */
+    public OpenObject openObject(Bucket bucket, String key, boolean withBody) {
+        return objects.reads().open(bucket, key, withBody);
+    }
+
+    /** Streams bytes [offset, offset + length) of an opened object into {@code sink}. */
+    public void readObject(OpenObject object, long offset, long length, BodySink sink) {
+        objects.reads().read(object, offset, length, sink);
+    }
+
+    public void deleteObject(Bucket bucket, String key) {
+        objects.writes().delete(bucket, key);
+    }
+
+    public ListPage listObjects(Bucket bucket, ListRequest request) {
+        return objects.listing().list(bucket, request);
+    }
+
+    public String createUpload(Bucket bucket, String key, ObjectMetadata metadata, User initiator) {
+        return objects.multipart().create(bucket, key, metadata, initiator);
+    }
+
+    public PartInfo uploadPart(
+            Bucket bucket, String key, String uploadId, int partNumber, long lengthBytes, BodySource body) {
+        return objects.multipart().uploadPart(bucket, key, uploadId, partNumber, lengthBytes, body);
+    }
+
+    public ObjectInfo completeUpload(Bucket bucket, String key, String uploadId, List<UploadPart> parts) {
+        return objects.multipart().complete(bucket, key, uploadId, parts);
+    }
+
+    public void abortUpload(Bucket bucket, String key, String uploadId) {
+        objects.multipart().abort(bucket, key, uploadId);
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+    }
+}

@@ -1,0 +1,20 @@
+package io.seabed.namespace;
+
+import java.util.Map;
+
+/**
+ * An object's metadata.
+ *
+ * @param etag hex MD5 (or multipart form "hex-N"), without quotes
+ * @param systemMetadata standard headers stored with the object, lowercase names
+ * @param userMetadata user metadata, lowercase names without the x-amz-meta- prefix
+ * @param partsCount number of multipart parts, 0 for a single PUT
+ */
+public record ObjectInfo(
+        String key,
+        long sizeBytes,
+        String etag,
+        long lastModifiedMillis,
+        Map<String, String> systemMetadata,
+        Map<String, String> userMetadata,
+        int partsCount) {}

@@ -1,0 +1,158 @@
+package io.seabed.namespace.object;
+
+import io.seabed.basestore.BaseStoreClient;
+import io.seabed.basestore.ChunkRef;
+import io.seabed.basestore.StorageException;
+import io.seabed.metakv.MetaKv;
+import io.seabed.namespace.BodySource;
+import io.seabed.namespace.NamespaceConfig;
+import io.seabed.namespace.NamespaceException;
+import io.seabed.namespace.NamespaceException.Reason;
+import io.seabed.namespace.schema.GarbageRecord;
+import io.seabed.namespace.schema.Keys;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Steps 1–2 of the write protocol (DESIGN §3.3) for one body: small bodies are read into memory to
+ * be stored inline; larger ones get an intent (a garbage record due after the intent TTL) and are
+ * cut into fresh chunks. The caller commits the metadata, deleting the intent in the same
+ * transaction, or calls {@link Written#discard} when it gives up.
+ */
+final class DataWriter {
+    private static final Logger LOG = LoggerFactory.getLogger(DataWriter.class);
+
+    private final MetaKv kv;
+    private final BaseStoreClient store;
+    private final NamespaceConfig config;
+    private final ChunkBuffers buffers;
+    private final InstantSource clock;
+
+    DataWriter(MetaKv kv, BaseStoreClient store, NamespaceConfig config, ChunkBuffers buffers, InstantSource clock) {
+        this.kv = kv;
+        this.store = store;
+        this.config = config;
+        this.buffers = buffers;
+        this.clock = clock;
+    }
+
+    /** What a body became: inline bytes, or chunks under an intent. */
+    final class Written {
+        final Uid uid;
+        final long sizeBytes;
+        final byte[] md5;
+        final byte[] inline;
+        final List<ChunkRef> chunks;
+        final byte[] intentKey;
+
+        Written(Uid uid, long sizeBytes, byte[] md5, byte[] inline, List<ChunkRef> chunks, byte[] intentKey) {
+            this.uid = uid;
+            this.sizeBytes = sizeBytes;
+            this.md5 = md5;
+            this.inline = inline;
+            this.chunks = chunks;
+            this.intentKey = intentKey;
+        }
+
+        /** Deletes what was written and its intent; failures leave the intent for the collector. */
+        void discard(Throwable reason) {
+            if (intentKey == null) return;
+            try {
+                for (ChunkRef c : chunks) store.deleteChunk(c);
+                kv.transact(txn -> {
+                    txn.delete(intentKey);
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                reason.addSuppressed(e);
+                LOG.warn("cleanup of failed write {} left to the collector", uid, e);
+            }
+        }
+    }
+
+    /** Reads exactly {@code lengthBytes} from {@code body} and stores them; verifies the body last. */
+    Written write(BodySource body, long lengthBytes, boolean mayInline) {
+        MessageDigest md5 = md5();
+        if (mayInline && lengthBytes <= config.inlineBytesMax()) {
+            ByteBuffer data = ByteBuffer.allocate((int) lengthBytes);
+            fill(body, data, md5);
+            expectEnd(body);
+            byte[] digest = md5.digest();
+            body.verify(digest);
+            return new Written(Uid.random(), lengthBytes, digest, data.array(), List.of(), null);
+        }
+        return writeChunks(body, lengthBytes, md5);
+    }
+
+    private Written writeChunks(BodySource body, long lengthBytes, MessageDigest md5) {
+        Uid uid = Uid.random();
+        long chunkCount = Math.max(1, (lengthBytes + config.chunkBytes() - 1) / config.chunkBytes());
+        if (chunkCount >= Uid.CHUNKS_MAX)
+            throw new NamespaceException(Reason.ENTITY_TOO_LARGE, "size=" + lengthBytes + " needs too many chunks");
+        byte[] intentKey = Keys.garbage(clock.millis() + config.intentTtlMillis(), uid.high(), uid.low());
+        byte[] intent = new GarbageRecord(false, uid.high(), uid.low(), (int) chunkCount, List.of()).encode();
+        kv.transact(txn -> {
+            txn.put(intentKey, intent);
+            return null;
+        });
+        List<ChunkRef> chunks = new ArrayList<>((int) chunkCount);
+        Written written = new Written(uid, lengthBytes, null, null, chunks, intentKey);
+        boolean small = lengthBytes < config.chunkBytes();
+        ByteBuffer buffer = small ? ByteBuffer.allocateDirect((int) lengthBytes) : buffers.acquire();
+        try {
+            long remaining = lengthBytes;
+            for (long i = 0; i < chunkCount; i++) {
+                int n = (int) Math.min(remaining, config.chunkBytes());
+                buffer.clear().limit(n);
+                fill(body, buffer, md5);
+                buffer.flip();
+                chunks.add(store.writeChunk(uid.chunk(i), buffer));
+                remaining -= n;
+            }
+            expectEnd(body);
+            byte[] digest = md5.digest();
+            body.verify(digest);
+            return new Written(uid, lengthBytes, digest, null, chunks, intentKey);
+        } catch (StorageException e) {
+            NamespaceException failure = new NamespaceException(Reason.UNAVAILABLE, "storage: " + e.getMessage(), e);
+            written.discard(failure);
+            throw failure;
+        } catch (RuntimeException e) {
+            written.discard(e);
+            throw e;
+        } finally {
+            if (!small) buffers.release(buffer);
+        }
+    }
+
+    private static void fill(BodySource body, ByteBuffer output, MessageDigest md5) {
+        while (output.hasRemaining()) {
+            int start = output.position();
+            int n = body.read(output);
+            if (n < 0)
+                throw new NamespaceException(Reason.INCOMPLETE_BODY, "body ended " + output.remaining() + " bytes early");
+            ByteBuffer view = output.duplicate().position(start).limit(start + n);
+            md5.update(view);
+        }
+    }
+
+    private static void expectEnd(BodySource body) {
+        ByteBuffer probe = ByteBuffer.allocate(1);
+        int n = body.read(probe);
+        if (n > 0) throw new NamespaceException(Reason.INVALID_ARGUMENT, "body longer than its declared length");
+    }
+
+    static MessageDigest md5() {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 unavailable", e);
+        }
+    }
+}

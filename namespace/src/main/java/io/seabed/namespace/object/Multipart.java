@@ -1,0 +1,203 @@
+package io.seabed.namespace.object;
+
+import io.seabed.basestore.ChunkRef;
+import io.seabed.metakv.KeyValue;
+import io.seabed.metakv.MetaKv;
+import io.seabed.metakv.Txn;
+import io.seabed.namespace.Bucket;
+import io.seabed.namespace.BodySource;
+import io.seabed.namespace.NamespaceConfig;
+import io.seabed.namespace.NamespaceException;
+import io.seabed.namespace.NamespaceException.Reason;
+import io.seabed.namespace.ObjectInfo;
+import io.seabed.namespace.ObjectMetadata;
+import io.seabed.namespace.PartInfo;
+import io.seabed.namespace.UploadPart;
+import io.seabed.namespace.User;
+import io.seabed.namespace.schema.Keys;
+import io.seabed.namespace.schema.ObjectHead;
+import io.seabed.namespace.schema.PartRecord;
+import io.seabed.namespace.schema.UploadRecord;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Multipart uploads: each part is written like an object body (intent, chunks, commit of the part
+ * record); completion stitches the parts' chunks into one head in a single transaction, with S3's
+ * ETag (MD5 of the part MD5s, "-N").
+ */
+public final class Multipart {
+    static final int UPLOAD_ID_BYTES = 16;
+    /** S3's largest part. */
+    public static final long PART_BYTES_MAX = 5L << 30;
+
+    private final MetaKv kv;
+    private final NamespaceConfig config;
+    private final DataWriter data;
+    private final ObjectWrites writes;
+    private final InstantSource clock;
+    private final SecureRandom random = new SecureRandom();
+
+    Multipart(MetaKv kv, NamespaceConfig config, DataWriter data, ObjectWrites writes, InstantSource clock) {
+        this.kv = kv;
+        this.config = config;
+        this.data = data;
+        this.writes = writes;
+        this.clock = clock;
+    }
+
+    public String create(Bucket bucket, String key, ObjectMetadata metadata, User initiator) {
+        ObjectWrites.checkKey(key, config);
+        ObjectWrites.checkMetadata(metadata, config);
+        byte[] id = new byte[UPLOAD_ID_BYTES];
+        random.nextBytes(id);
+        UploadRecord record = new UploadRecord(
+                key, clock.millis(), initiator.userId(), metadata.systemMetadata(), metadata.userMetadata());
+        kv.transact(txn -> {
+            Buckets.requireLive(txn, bucket);
+            txn.put(Keys.upload(bucket.id(), id), record.encode());
+            return null;
+        });
+        return HexFormat.of().formatHex(id);
+    }
+
+    public PartInfo uploadPart(
+            Bucket bucket, String key, String uploadId, int partNumber, long lengthBytes, BodySource body) {
+        byte[] id = parseUploadId(uploadId);
+        if (partNumber < 1 || partNumber > config.partsCountMax())
+            throw new NamespaceException(
+                    Reason.INVALID_ARGUMENT,
+                    "partNumber=" + partNumber + " outside [1, " + config.partsCountMax() + "]");
+        if (lengthBytes > PART_BYTES_MAX)
+            throw new NamespaceException(
+                    Reason.ENTITY_TOO_LARGE, "part length=" + lengthBytes + " > " + PART_BYTES_MAX);
+        requireUpload(kv.get(Keys.upload(bucket.id(), id)), key, uploadId);
+        DataWriter.Written w = data.write(body, lengthBytes, false);
+        long now = clock.millis();
+        PartRecord part = new PartRecord(partNumber, lengthBytes, w.md5, now, w.chunks);
+        byte[] partKey = Keys.part(bucket.id(), id, partNumber);
+        try {
+            kv.transact(txn -> {
+                requireUpload(txn.get(Keys.upload(bucket.id(), id)), key, uploadId);
+                ObjectWrites.takeIntent(txn, w.intentKey);
+                byte[] old = txn.get(partKey);
+                if (old != null) retirePart(txn, PartRecord.decode(old), now);
+                txn.put(partKey, part.encode());
+                return null;
+            });
+        } catch (RuntimeException e) {
+            w.discard(e);
+            throw e;
+        }
+        return new PartInfo(partNumber, lengthBytes, HexFormat.of().formatHex(w.md5), now);
+    }
+
+    public ObjectInfo complete(Bucket bucket, String key, String uploadId, List<UploadPart> parts) {
+        byte[] id = parseUploadId(uploadId);
+        if (parts.isEmpty()) throw new NamespaceException(Reason.INVALID_ARGUMENT, "no parts given");
+        if (parts.size() > config.partsCountMax())
+            throw new NamespaceException(
+                    Reason.INVALID_ARGUMENT, "parts=" + parts.size() + " > " + config.partsCountMax());
+        for (int i = 1; i < parts.size(); i++)
+            if (parts.get(i).partNumber() <= parts.get(i - 1).partNumber())
+                throw new NamespaceException(Reason.INVALID_PART_ORDER, "part numbers must ascend");
+        long now = clock.millis();
+        byte[] uploadFrom = Keys.upload(bucket.id(), id);
+        byte[] uploadTo = Keys.successor(uploadFrom);
+        ObjectHead head = kv.transact(txn -> {
+            UploadRecord upload = requireUpload(txn.get(uploadFrom), key, uploadId);
+            Map<Integer, PartRecord> stored = new HashMap<>();
+            for (KeyValue e : txn.scan(uploadFrom, uploadTo, config.partsCountMax() + 1, false)) {
+                if (e.key().length == uploadFrom.length) continue;
+                PartRecord p = PartRecord.decode(e.value());
+                stored.put(p.partNumber(), p);
+            }
+            ObjectHead stitched = stitch(upload, parts, stored, id, now);
+            for (UploadPart p : parts) stored.remove(p.partNumber());
+            for (PartRecord unused : stored.values()) retirePart(txn, unused, now);
+            txn.deleteRange(uploadFrom, uploadTo);
+            writes.applyHead(txn, bucket, key, stitched, null, now);
+            return stitched;
+        });
+        return ObjectReads.info(key, head);
+    }
+
+    private ObjectHead stitch(
+            UploadRecord upload, List<UploadPart> parts, Map<Integer, PartRecord> stored, byte[] id, long now) {
+        MessageDigest md5OfMd5s = DataWriter.md5();
+        List<ChunkRef> chunks = new ArrayList<>();
+        long[] sizes = new long[parts.size()];
+        long total = 0;
+        for (int i = 0; i < parts.size(); i++) {
+            UploadPart wanted = parts.get(i);
+            PartRecord p = stored.get(wanted.partNumber());
+            if (p == null || !HexFormat.of().formatHex(p.md5()).equalsIgnoreCase(wanted.etag()))
+                throw new NamespaceException(Reason.INVALID_PART, "part " + wanted.partNumber() + " not found");
+            if (i < parts.size() - 1 && p.sizeBytes() < config.partBytesMin())
+                throw new NamespaceException(
+                        Reason.ENTITY_TOO_SMALL,
+                        "part " + p.partNumber() + " is " + p.sizeBytes() + " bytes < " + config.partBytesMin());
+            md5OfMd5s.update(p.md5());
+            chunks.addAll(p.chunks());
+            sizes[i] = p.sizeBytes();
+            total += p.sizeBytes();
+        }
+        String etag = HexFormat.of().formatHex(md5OfMd5s.digest()) + "-" + parts.size();
+        ByteBuffer uid = ByteBuffer.wrap(id);
+        return new ObjectHead(
+                uid.getLong(),
+                uid.getLong(),
+                total,
+                etag,
+                now,
+                upload.systemMetadata(),
+                upload.userMetadata(),
+                false,
+                chunks,
+                sizes);
+    }
+
+    public void abort(Bucket bucket, String key, String uploadId) {
+        byte[] id = parseUploadId(uploadId);
+        byte[] uploadFrom = Keys.upload(bucket.id(), id);
+        byte[] uploadTo = Keys.successor(uploadFrom);
+        long now = clock.millis();
+        kv.transact(txn -> {
+            requireUpload(txn.get(uploadFrom), key, uploadId);
+            for (KeyValue e : txn.scan(uploadFrom, uploadTo, config.partsCountMax() + 1, false))
+                if (e.key().length > uploadFrom.length) retirePart(txn, PartRecord.decode(e.value()), now);
+            txn.deleteRange(uploadFrom, uploadTo);
+            return null;
+        });
+    }
+
+    private void retirePart(Txn txn, PartRecord part, long now) {
+        Uid uid = Uid.random();
+        ObjectWrites.retireChunks(txn, uid.high(), uid.low(), part.chunks(), now + config.garbageDelayMillis());
+    }
+
+    private static UploadRecord requireUpload(byte[] value, String key, String uploadId) {
+        if (value == null) throw new NamespaceException(Reason.NO_SUCH_UPLOAD, "no upload " + uploadId);
+        UploadRecord upload = UploadRecord.decode(value);
+        if (!upload.key().equals(key))
+            throw new NamespaceException(Reason.NO_SUCH_UPLOAD, "upload " + uploadId + " is not for this key");
+        return upload;
+    }
+
+    private static byte[] parseUploadId(String uploadId) {
+        if (uploadId == null || uploadId.length() != UPLOAD_ID_BYTES * 2)
+            throw new NamespaceException(Reason.NO_SUCH_UPLOAD, "no upload " + uploadId);
+        try {
+            return HexFormat.of().parseHex(uploadId);
+        } catch (IllegalArgumentException e) {
+            throw new NamespaceException(Reason.NO_SUCH_UPLOAD, "no upload " + uploadId, e);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.seabed.namespace.object;
+
+import io.seabed.basestore.BaseStoreClient;
+import io.seabed.basestore.ChunkRef;
+import io.seabed.basestore.StorageException;
+import io.seabed.metakv.MetaKv;
+import io.seabed.namespace.Bucket;
+import io.seabed.namespace.BodySink;
+import io.seabed.namespace.NamespaceConfig;
+import io.seabed.namespace.NamespaceException;
+import io.seabed.namespace.NamespaceException.Reason;
+import io.seabed.namespace.ObjectInfo;
+import io.seabed.namespace.schema.Keys;
+import io.seabed.namespace.schema.ObjectHead;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/** HeadObject and GetObject: one metadata read, then the body from inline bytes or chunks. */
+public final class ObjectReads {
+    /** Bytes read from storage per step of a GET (the buffer a GET holds). */
+    static final int READ_PIECE_BYTES = 1 << 20;
+
+    private final MetaKv kv;
+    private final BaseStoreClient store;
+    private final NamespaceConfig config;
+
+    ObjectReads(MetaKv kv, BaseStoreClient store, NamespaceConfig config) {
+        this.kv = kv;
+        this.store = store;
+        this.config = config;
+    }
+
+    /** An object opened for reading: its metadata, and the body when it is inline. */
+    public record OpenObject(ObjectInfo info, ObjectHead head, byte[] inlineBody) {}
+
+    public OpenObject open(Bucket bucket, String key, boolean withBody) {
+        ObjectWrites.checkKey(key, config);
+        byte[] headKey = Keys.objectHead(bucket.id(), key);
+        List<byte[]> values = withBody ? kv.multiGet(List.of(headKey, Keys.body(headKey))) : List.of(kv.get(headKey));
+        byte[] v = values.get(0);
+        if (v == null) throw new NamespaceException(Reason.NO_SUCH_KEY, "no key " + key);
+        ObjectHead head = ObjectHead.decode(v);
+        byte[] body = head.inline() && withBody ? values.get(1) : null;
+        if (head.inline() && withBody && (body == null || body.length != head.sizeBytes()))
+            throw new IllegalStateException("inline body of " + key + " missing or of wrong size");
+        return new OpenObject(info(key, head), head, body);
+    }
+
+    /** Writes bytes [offset, offset + length) of the object to {@code sink}. */
+    public void read(OpenObject object, long offset, long length, BodySink sink) {
+        ObjectHead head = object.head();
+        if (offset < 0 || length < 0 || offset + length > head.sizeBytes())
+            throw new IllegalArgumentException("range " + offset + "+" + length + " outside " + head.sizeBytes());
+        if (length == 0) return;
+        if (head.inline()) {
+            sink.write(ByteBuffer.wrap(object.inlineBody(), (int) offset, (int) length));
+            return;
+        }
+        ByteBuffer piece = ByteBuffer.allocate((int) Math.min(READ_PIECE_BYTES, length));
+        long chunkStart = 0;
+        long end = offset + length;
+        for (ChunkRef c : head.chunks()) {
+            long chunkEnd = chunkStart + c.lengthBytes();
+            long from = Math.max(offset, chunkStart);
+            long to = Math.min(end, chunkEnd);
+            for (long pos = from; pos < to; ) {
+                int n = (int) Math.min(piece.capacity(), to - pos);
+                piece.clear().limit(n);
+                readChunk(c, (int) (pos - chunkStart), piece);
+                piece.flip();
+                sink.write(piece);
+                pos += n;
+            }
+            if (chunkEnd >= end) break;
+            chunkStart = chunkEnd;
+        }
+    }
+
+    private void readChunk(ChunkRef c, int offset, ByteBuffer output) {
+        try {
+            store.readChunk(c, offset, output);
+        } catch (StorageException e) {
+            throw new NamespaceException(Reason.UNAVAILABLE, "storage: " + e.getMessage(), e);
+        }
+    }
+
+    static ObjectInfo info(String key, ObjectHead head) {
+        return new ObjectInfo(
+                key,
+                head.sizeBytes(),
+                head.etag(),
+                head.lastModifiedMillis(),
+                head.systemMetadata(),
+                head.userMetadata(),
+                head.partSizes().length);
+    }
+}

@@ -1,0 +1,153 @@
+package io.seabed.namespace.object;
+
+import io.seabed.basestore.ChunkRef;
+import io.seabed.metakv.MetaKv;
+import io.seabed.metakv.Txn;
+import io.seabed.namespace.Bucket;
+import io.seabed.namespace.BodySource;
+import io.seabed.namespace.NamespaceConfig;
+import io.seabed.namespace.NamespaceException;
+import io.seabed.namespace.NamespaceException.Reason;
+import io.seabed.namespace.ObjectInfo;
+import io.seabed.namespace.ObjectMetadata;
+import io.seabed.namespace.schema.GarbageRecord;
+import io.seabed.namespace.schema.Keys;
+import io.seabed.namespace.schema.ObjectHead;
+import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/** PutObject and DeleteObject on flat buckets: step 3 of the write protocol, the metadata commit. */
+public final class ObjectWrites {
+    private final MetaKv kv;
+    private final NamespaceConfig config;
+    private final DataWriter data;
+    private final InstantSource clock;
+
+    ObjectWrites(MetaKv kv, NamespaceConfig config, DataWriter data, InstantSource clock) {
+        this.kv = kv;
+        this.config = config;
+        this.data = data;
+        this.clock = clock;
+    }
+
+    public ObjectInfo put(Bucket bucket, String key, long lengthBytes, ObjectMetadata metadata, BodySource body) {
+        checkKey(key, config);
+        checkMetadata(metadata, config);
+        if (lengthBytes < 0) throw new NamespaceException(Reason.INVALID_ARGUMENT, "length=" + lengthBytes);
+        if (lengthBytes > config.objectBytesMax())
+            throw new NamespaceException(
+                    Reason.ENTITY_TOO_LARGE,
+                    "length=" + lengthBytes + " > objectBytesMax=" + config.objectBytesMax());
+        DataWriter.Written w = data.write(body, lengthBytes, true);
+        String etag = HexFormat.of().formatHex(w.md5);
+        ObjectHead head = new ObjectHead(
+                w.uid.high(),
+                w.uid.low(),
+                lengthBytes,
+                etag,
+                clock.millis(),
+                metadata.systemMetadata(),
+                metadata.userMetadata(),
+                w.inline != null,
+                w.chunks,
+                new long[0]);
+        try {
+            commitHead(bucket, key, head, w.inline, w.intentKey);
+        } catch (RuntimeException e) {
+            w.discard(e);
+            throw e;
+        }
+        return ObjectReads.info(key, head);
+    }
+
+    /** Commits {@code head} and takes the write's intent (must be unclaimed) in one transaction. */
+    void commitHead(Bucket bucket, String key, ObjectHead head, byte[] inlineBody, byte[] intentKey) {
+        long now = clock.millis();
+        kv.transact(txn -> {
+            if (intentKey != null) takeIntent(txn, intentKey);
+            applyHead(txn, bucket, key, head, inlineBody, now);
+            return null;
+        });
+    }
+
+    /**
+     * Inside a transaction: makes {@code head} the object's head. The bucket must still exist; the
+     * replaced data goes to the garbage queue; usage counters move by blind adds.
+     */
+    void applyHead(Txn txn, Bucket bucket, String key, ObjectHead head, byte[] inlineBody, long now) {
+        byte[] headKey = Keys.objectHead(bucket.id(), key);
+        Buckets.requireLive(txn, bucket);
+        byte[] old = txn.get(headKey);
+        ObjectHead oldHead = old == null ? null : ObjectHead.decode(old);
+        if (oldHead != null) retire(txn, headKey, oldHead, now);
+        txn.put(headKey, head.encode());
+        if (inlineBody != null) txn.put(Keys.body(headKey), inlineBody);
+        txn.add(Keys.bucketUsage(bucket.id(), Keys.USAGE_OBJECTS), oldHead == null ? 1 : 0);
+        txn.add(
+                Keys.bucketUsage(bucket.id(), Keys.USAGE_BYTES),
+                head.sizeBytes() - (oldHead == null ? 0 : oldHead.sizeBytes()));
+    }
+
+    /** Deletes the object if present (S3: deleting a missing key succeeds). */
+    public void delete(Bucket bucket, String key) {
+        checkKey(key, config);
+        byte[] headKey = Keys.objectHead(bucket.id(), key);
+        long now = clock.millis();
+        kv.transact(txn -> {
+            byte[] old = txn.get(headKey);
+            if (old == null) return null;
+            ObjectHead head = ObjectHead.decode(old);
+            retire(txn, headKey, head, now);
+            txn.delete(headKey);
+            txn.add(Keys.bucketUsage(bucket.id(), Keys.USAGE_OBJECTS), -1);
+            txn.add(Keys.bucketUsage(bucket.id(), Keys.USAGE_BYTES), -head.sizeBytes());
+            return null;
+        });
+    }
+
+    static void takeIntent(Txn txn, byte[] intentKey) {
+        byte[] intent = txn.get(intentKey);
+        if (intent == null || GarbageRecord.decode(intent).claimed())
+            throw new NamespaceException(
+                    Reason.UNAVAILABLE, "the write outlived its intent and was collected; retry it");
+        txn.delete(intentKey);
+    }
+
+    /** Sends the data of a replaced or deleted head to the garbage queue (or drops its inline body). */
+    void retire(Txn txn, byte[] headKey, ObjectHead old, long now) {
+        if (old.inline()) {
+            txn.delete(Keys.body(headKey));
+            return;
+        }
+        retireChunks(txn, old.uidHigh(), old.uidLow(), old.chunks(), now + config.garbageDelayMillis());
+    }
+
+    static void retireChunks(Txn txn, long uidHigh, long uidLow, List<ChunkRef> chunks, long dueMillis) {
+        if (chunks.isEmpty()) return;
+        txn.put(
+                Keys.garbage(dueMillis, uidHigh, uidLow),
+                new GarbageRecord(false, uidHigh, uidLow, 0, chunks).encode());
+    }
+
+    public static void checkKey(String key, NamespaceConfig config) {
+        if (key == null || key.isEmpty()) throw new NamespaceException(Reason.INVALID_KEY, "empty key");
+        int bytes = key.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > config.keyBytesMax())
+            throw new NamespaceException(
+                    Reason.KEY_TOO_LONG, "key is " + bytes + " bytes > keyBytesMax=" + config.keyBytesMax());
+        if (key.indexOf('\0') >= 0) throw new NamespaceException(Reason.INVALID_KEY, "key contains U+0000");
+    }
+
+    static void checkMetadata(ObjectMetadata metadata, NamespaceConfig config) {
+        int bytes = 0;
+        for (Map.Entry<String, String> e : metadata.userMetadata().entrySet())
+            bytes += e.getKey().length() + e.getValue().getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > config.userMetadataBytesMax())
+            throw new NamespaceException(
+                    Reason.METADATA_TOO_LARGE,
+                    "user metadata is " + bytes + " bytes > " + config.userMetadataBytesMax());
+    }
+}
