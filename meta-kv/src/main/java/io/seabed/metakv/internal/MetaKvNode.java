@@ -1,0 +1,174 @@
+package io.seabed.metakv.internal;
+
+import io.seabed.metakv.KeyValue;
+import io.seabed.metakv.MetaKvConfig;
+import io.seabed.metakv.MetaKvException;
+import io.seabed.metakv.MetaKvException.Reason;
+import io.seabed.metakv.TxnFunction;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.Snapshot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running meta-kv node: RocksDB, the state machine and the Ratis server, wired together; the
+ * engine behind {@code RaftMetaKv}. Every call is counted in flight so {@link #close} closes RocksDB
+ * only after the last native call returned, without a lock on the read path.
+ *
+ * <p>Thread safety: any thread. Errors: {@link MetaKvException}.
+ */
+public final class MetaKvNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MetaKvNode.class);
+    private static final long CLOSE_DRAIN_MILLIS = 10_000;
+
+    private final KvStore store;
+    private final KvStateMachine stateMachine;
+    private final RaftNode raft;
+    private final TxnRunner runner;
+    private final LongAdder inFlight = new LongAdder();
+    private volatile boolean closed;
+
+    private MetaKvNode(KvStore store, KvStateMachine stateMachine, RaftNode raft, MetaKvConfig config) {
+        this.store = store;
+        this.stateMachine = stateMachine;
+        this.raft = raft;
+        this.runner = new TxnRunner(store, stateMachine, raft, config.retriesMax(), config.commitTimeoutMillis());
+    }
+
+    /** Opens RocksDB, starts Ratis and waits (up to commitTimeoutMillis) until this node leads and applied its log. */
+    public static MetaKvNode open(MetaKvConfig config) {
+        KvStore store;
+        try {
+            store = new KvStore(config.directory().resolve("rocksdb"));
+        } catch (IOException e) {
+            throw new MetaKvException(Reason.UNAVAILABLE, "open RocksDB in " + config.directory(), e);
+        }
+        KvStateMachine stateMachine = new KvStateMachine(store, config.resolverWindowWritesMax());
+        RaftNode raft = null;
+        try {
+            raft = RaftNode.start(config, stateMachine);
+            raft.awaitReady(config.commitTimeoutMillis());
+            stateMachine.startResolver();
+            return new MetaKvNode(store, stateMachine, raft, config);
+        } catch (IOException | RuntimeException e) {
+            MetaKvException failure = e instanceof MetaKvException m
+                    ? m
+                    : new MetaKvException(Reason.UNAVAILABLE, "start meta-kv in " + config.directory(), e);
+            if (raft != null) closeQuietly(raft, failure);
+            store.close();
+            throw failure;
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c, Exception primary) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            primary.addSuppressed(e);
+        }
+    }
+
+    public byte[] get(byte[] key) {
+        Keys.checkKey(key);
+        enter();
+        try {
+            return store.get(ReadOptionsHolder.DEFAULT, key);
+        } catch (RocksDBException e) {
+            throw new MetaKvException(Reason.UNAVAILABLE, "RocksDB get: " + e.getMessage(), e);
+        } finally {
+            inFlight.decrement();
+        }
+    }
+
+    public List<byte[]> multiGet(List<byte[]> keys) {
+        for (byte[] key : keys) Keys.checkKey(key);
+        enter();
+        try {
+            return store.multiGet(ReadOptionsHolder.DEFAULT, keys);
+        } catch (RocksDBException e) {
+            throw new MetaKvException(Reason.UNAVAILABLE, "RocksDB multiGet: " + e.getMessage(), e);
+        } finally {
+            inFlight.decrement();
+        }
+    }
+
+    public List<KeyValue> scan(byte[] from, byte[] to, int limit, boolean reverse) {
+        Keys.checkRange(from, to);
+        int n = TxnAttempt.checkLimit(limit);
+        enter();
+        Snapshot snapshot = store.snapshot();
+        try (ReadOptions options = new ReadOptions().setSnapshot(snapshot);
+                RangeCursor cursor = new RangeCursor(store, options, from, to, reverse)) {
+            List<KeyValue> out = new ArrayList<>(Math.min(n, 64));
+            while (out.size() < n && cursor.next()) out.add(new KeyValue(cursor.key(), cursor.value()));
+            return out;
+        } finally {
+            store.release(snapshot);
+            inFlight.decrement();
+        }
+    }
+
+    public <T> T transact(TxnFunction<T> fn) {
+        enter();
+        try {
+            return runner.transact(fn);
+        } finally {
+            inFlight.decrement();
+        }
+    }
+
+    /** Commits the blind ops {@code ops} adds to an attempt; returns their results in op order. */
+    public long[] blind(Consumer<io.seabed.metakv.Txn> ops) {
+        enter();
+        try {
+            return runner.blind(ops);
+        } finally {
+            inFlight.decrement();
+        }
+    }
+
+    private void enter() {
+        inFlight.increment();
+        if (closed) {
+            inFlight.decrement();
+            throw new MetaKvException(Reason.CLOSED, "meta-kv is closed");
+        }
+    }
+
+    /** Stops Ratis (waiters get NOT_LEADER/CLOSED), waits for in-flight calls, flushes and closes RocksDB. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            raft.close();
+        } finally {
+            drain();
+            store.close();
+        }
+    }
+
+    private void drain() {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_DRAIN_MILLIS);
+        while (inFlight.sum() > 0) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("calls still in flight after " + CLOSE_DRAIN_MILLIS + " ms: "
+                        + inFlight.sum() + "; RocksDB left open");
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                LOG.warn("interrupted draining calls; RocksDB left open");
+                throw new MetaKvException(Reason.CLOSED, "interrupted while closing", e);
+            }
+        }
+    }
+}

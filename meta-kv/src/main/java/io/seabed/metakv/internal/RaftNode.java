@@ -1,0 +1,232 @@
+package io.seabed.metakv.internal;
+
+import io.seabed.metakv.MetaKvConfig;
+import io.seabed.metakv.MetaKvException;
+import io.seabed.metakv.MetaKvException.Reason;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.protocol.exceptions.RaftException;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Ratis server of one meta-kv node, a group of one member for now (DESIGN §2), and the
+ * in-process submission of decided batches through {@link RaftServer#submitClientRequestAsync}
+ * (as Ozone's OzoneManagerRatisServer does): no RaftClient, no network hop.
+ *
+ * <p>Thread safety: {@link #submit} from any thread.
+ */
+final class RaftNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+    private static final String IDS_FILE = "meta-kv.ids";
+    /** Pending writes Ratis admits before it answers ResourceUnavailable (backpressure, not OOM). */
+    static final int PENDING_WRITES_MAX = 4096;
+
+    static final long PENDING_WRITE_BYTES_MAX = 256L << 20;
+
+    private final RaftServer server;
+    private final RaftGroupId groupId;
+    private final RaftPeerId peerId;
+    private final ClientId clientId = ClientId.randomId();
+    private final AtomicLong callIds = new AtomicLong();
+    private final KvStateMachine stateMachine;
+
+    private RaftNode(RaftServer server, RaftGroupId groupId, RaftPeerId peerId, KvStateMachine stateMachine) {
+        this.server = server;
+        this.groupId = groupId;
+        this.peerId = peerId;
+        this.stateMachine = stateMachine;
+    }
+
+    /** Starts the server (RECOVER when its storage exists, else FORMAT); does not wait for leadership. */
+    static RaftNode start(MetaKvConfig config, KvStateMachine stateMachine) throws IOException {
+        Path directory = config.directory();
+        Path ratisDirectory = directory.resolve("ratis");
+        UUID[] ids = loadOrCreateIds(directory.resolve(IDS_FILE));
+        RaftPeerId peerId = RaftPeerId.valueOf("meta-" + ids[0]);
+        RaftGroupId groupId = RaftGroupId.valueOf(ids[1]);
+        int port = config.raftPort() != 0 ? config.raftPort() : freePort();
+        RaftPeer peer = RaftPeer.newBuilder()
+                .setId(peerId)
+                .setAddress(config.raftHost() + ":" + port)
+                .build();
+        boolean exists =
+                Files.isDirectory(ratisDirectory.resolve(groupId.getUuid().toString()));
+        RaftServer server = RaftServer.newBuilder()
+                .setServerId(peerId)
+                .setGroup(RaftGroup.valueOf(groupId, peer))
+                .setStateMachine(stateMachine)
+                .setProperties(properties(config, ratisDirectory, port))
+                .setOption(exists ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
+                .build();
+        server.start();
+        LOG.info(
+                "meta-kv raft peer {} group {} on {}:{} ({})",
+                peerId,
+                groupId,
+                config.raftHost(),
+                port,
+                exists ? "RECOVER" : "FORMAT");
+        return new RaftNode(server, groupId, peerId, stateMachine);
+    }
+
+    private static RaftProperties properties(MetaKvConfig config, Path ratisDirectory, int port) {
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
+        NettyConfigKeys.Server.setHost(p, config.raftHost());
+        NettyConfigKeys.Server.setPort(p, port);
+        RaftServerConfigKeys.setStorageDir(p, java.util.List.of(ratisDirectory.toFile()));
+        RaftServerConfigKeys.Log.setUseMemory(p, false);
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("64MB"));
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotEveryEntries());
+        // The log refuses entries over the appender's buffer; TxnAttempt.ENTRY_BYTES_MAX stays below it.
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(
+                p, SizeInBytes.valueOf(TxnAttempt.ENTRY_BYTES_MAX + (1 << 20)));
+        RaftServerConfigKeys.Write.setElementLimit(p, PENDING_WRITES_MAX);
+        RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf(PENDING_WRITE_BYTES_MAX));
+        // Requests come in-process with fresh call ids and are never retried by a client: keep the cache short.
+        RaftServerConfigKeys.RetryCache.setExpiryTime(p, TimeDuration.valueOf(5, TimeUnit.SECONDS));
+        return p;
+    }
+
+    /** Waits until this member leads and has applied every committed entry, or fails with a clear error. */
+    void awaitReady(long timeoutMillis) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        RaftServer.Division division = server.getDivision(groupId);
+        while (true) {
+            boolean ready = division.getInfo().isLeaderReady();
+            long committed = division.getRaftLog().getLastCommittedIndex();
+            var applied = stateMachine.getLastAppliedTermIndex();
+            long appliedIndex = applied == null ? -1 : applied.getIndex();
+            if (ready && appliedIndex >= committed) return;
+            if (System.nanoTime() - deadline > 0) {
+                throw new MetaKvException(
+                        Reason.UNAVAILABLE,
+                        "meta-kv group " + groupId + " not ready after " + timeoutMillis + " ms: leaderReady=" + ready
+                                + " committed=" + committed + " applied=" + appliedIndex);
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MetaKvException(Reason.UNAVAILABLE, "interrupted waiting for leadership", e);
+            }
+        }
+    }
+
+    /**
+     * Submits {@code txn} through the Raft log and waits for its apply, until {@code deadlineNanos}.
+     * Returns the state machine's reply: decision byte, result count, results.
+     */
+    ByteBuffer submit(PreparedTxn txn, long deadlineNanos) {
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(clientId)
+                .setServerId(peerId)
+                .setGroupId(groupId)
+                .setCallId(callIds.incrementAndGet())
+                .setMessage(txn)
+                .setType(RaftClientRequest.writeRequestType())
+                .build();
+        CompletableFuture<RaftClientReply> future;
+        try {
+            future = server.submitClientRequestAsync(request);
+        } catch (IOException e) {
+            throw translate(e, "submit");
+        }
+        RaftClientReply reply = await(future, deadlineNanos);
+        if (!reply.isSuccess()) throw translate(reply.getException(), "commit");
+        return reply.getMessage().getContent().asReadOnlyByteBuffer();
+    }
+
+    private static RaftClientReply await(CompletableFuture<RaftClientReply> future, long deadlineNanos) {
+        try {
+            return future.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new MetaKvException(Reason.TIMEOUT, "commit not applied before its deadline", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MetaKvException(Reason.UNAVAILABLE, "interrupted waiting for commit; it may still apply", e);
+        } catch (ExecutionException e) {
+            throw translate(e.getCause(), "commit");
+        }
+    }
+
+    static MetaKvException translate(Throwable e, String what) {
+        if (e instanceof java.util.concurrent.CompletionException && e.getCause() != null) e = e.getCause();
+        if (e instanceof MetaKvException m) return m;
+        Reason reason =
+                switch (e) {
+                    case NotLeaderException _, LeaderNotReadyException _, LeaderSteppingDownException _ ->
+                        Reason.NOT_LEADER;
+                    case AlreadyClosedException _ -> Reason.CLOSED;
+                    case RaftException _ -> Reason.UNAVAILABLE;
+                    case null -> Reason.UNAVAILABLE;
+                    default -> Reason.UNAVAILABLE;
+                };
+        return new MetaKvException(reason, what + " failed: " + e, e);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static UUID[] loadOrCreateIds(Path file) throws IOException {
+        if (Files.exists(file)) {
+            String[] lines = Files.readString(file).strip().split("\n");
+            if (lines.length != 2)
+                throw new IOException(file + ": expected 2 lines (peer, group), got " + lines.length);
+            return new UUID[] {UUID.fromString(lines[0].strip()), UUID.fromString(lines[1].strip())};
+        }
+        UUID[] ids = {UUID.randomUUID(), UUID.randomUUID()};
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling(IDS_FILE + ".tmp");
+        Files.writeString(tmp, ids[0] + "\n" + ids[1] + "\n");
+        try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return ids;
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close();
+        } catch (IOException e) {
+            throw new MetaKvException(Reason.UNAVAILABLE, "close raft server " + peerId + ": " + e.getMessage(), e);
+        }
+    }
+}
