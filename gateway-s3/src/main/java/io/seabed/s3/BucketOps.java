@@ -80,7 +80,9 @@ final class BucketOps {
         x.optional("EncodingType", a.urlEncode ? "url" : null);
         x.element("IsTruncated", page.truncated());
         if (page.truncated() && v2)
-            x.element("NextContinuationToken", Base64.getUrlEncoder().encodeToString(page.last().getBytes(StandardCharsets.UTF_8)));
+            x.element(
+                    "NextContinuationToken",
+                    Base64.getUrlEncoder().encodeToString(page.last().getBytes(StandardCharsets.UTF_8)));
         if (page.truncated() && !v2 && a.delimiter != null) x.element("NextMarker", a.encode(page.last()));
         boolean owner = !v2 || "true".equals(r.query.get("fetch-owner"));
         for (ObjectInfo o : page.objects()) {
@@ -159,7 +161,8 @@ final class BucketOps {
                 try {
                     maxKeys = Integer.parseInt(mk);
                 } catch (NumberFormatException e) {
-                    throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Provided max-keys not an integer or within integer range");
+                    throw new S3Exception(
+                            S3ErrorCode.INVALID_ARGUMENT, "Provided max-keys not an integer or within integer range");
                 }
                 if (maxKeys < 0) throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "max-keys must be >= 0");
                 maxKeys = Math.min(maxKeys, 1000);

@@ -56,8 +56,7 @@ final class MultipartOps {
             }
             parts.add(new UploadPart(n, unquote(etag)));
         }
-        if (parts.isEmpty())
-            throw new S3Exception(S3ErrorCode.MALFORMED_XML, "You must specify at least one part.");
+        if (parts.isEmpty()) throw new S3Exception(S3ErrorCode.MALFORMED_XML, "You must specify at least one part.");
         ObjectInfo info = namespace.completeUpload(b, op.key(), op.uploadId(), parts);
         BucketOps.xml(
                 r,

@@ -129,9 +129,8 @@ final class ObjectOps {
 
     /** The body with every integrity check the request declared. */
     static S3Body body(S3Request r) {
-        AwsChunkedDecoder decoder = r.auth.payloadMode().streaming()
-                ? AwsChunkedDecoder.forRequest(r.auth, r, AuthLimits.DEFAULTS)
-                : null;
+        AwsChunkedDecoder decoder =
+                r.auth.payloadMode().streaming() ? AwsChunkedDecoder.forRequest(r.auth, r, AuthLimits.DEFAULTS) : null;
         PayloadVerifier hash =
                 r.auth.payloadMode() == PayloadMode.SIGNED ? new PayloadVerifier(r.auth.contentSha256Hex()) : null;
         byte[] md5 = null;

@@ -30,9 +30,8 @@ final class Ranges {
                 return new long[] {Math.max(0, size - suffix), size - 1};
             }
             long first = Long.parseLong(a);
-            long last = b.isEmpty() ? size - 1 : Long.parseLong(b);
-            if (first < 0 || last < 0) return null;
-            if (last < first) return null;
+            long last = b.isEmpty() ? Long.MAX_VALUE : Long.parseLong(b);
+            if (first < 0 || last < 0 || last < first) return null;
             if (first >= size) return UNSATISFIABLE;
             return new long[] {first, Math.min(last, size - 1)};
         } catch (NumberFormatException e) {

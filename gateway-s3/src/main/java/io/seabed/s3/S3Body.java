@@ -102,7 +102,8 @@ final class S3Body implements BodySource {
                 throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "The body is longer than its declared length.");
         }
         if (payloadHash != null) payloadHash.finish();
-        if (contentMd5 != null && !MessageDigest.isEqual(contentMd5, md5)) throw new S3Exception(S3ErrorCode.BAD_DIGEST);
+        if (contentMd5 != null && !MessageDigest.isEqual(contentMd5, md5))
+            throw new S3Exception(S3ErrorCode.BAD_DIGEST);
         if (checksum != null) {
             String actual = Base64.getEncoder().encodeToString(checksum.finish());
             if (!actual.equals(headerChecksumBase64))

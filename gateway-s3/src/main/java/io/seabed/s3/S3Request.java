@@ -37,6 +37,7 @@ final class S3Request implements AuthRequest {
     String operation = "Unknown";
     /** The object size an InvalidRange error reports, or -1. */
     long rangeObjectSize = -1;
+
     int status;
     private boolean responded;
 
@@ -77,7 +78,10 @@ final class S3Request implements AuthRequest {
 
     @Override
     public List<String> headers(String name) {
-        return http.headers().getAll(name);
+        List<String> values = http.headers().getAll(name);
+        if (values.isEmpty() && name.equalsIgnoreCase("host") && http.authority() != null)
+            return List.of(http.authority().toString());
+        return values;
     }
 
     @Override

@@ -76,8 +76,7 @@ public final class S3Router {
         String uploadId = query.get("uploadId");
         return switch (method) {
             case "PUT" -> {
-                if (copySource != null)
-                    yield new S3Op.Unsupported(uploadId != null ? "UploadPartCopy" : "CopyObject");
+                if (copySource != null) yield new S3Op.Unsupported(uploadId != null ? "UploadPartCopy" : "CopyObject");
                 if (uploadId != null) yield new S3Op.UploadPart(bucket, key, uploadId, query.get("partNumber"));
                 yield new S3Op.PutObject(bucket, key);
             }

@@ -76,6 +76,7 @@ public final class S3Server implements AutoCloseable {
                 .setMaxHeaderSize(config.headerBytesMax())
                 .setMaxInitialLineLength(16 * 1024)
                 .setHandle100ContinueAutomatically(false)
+                .setHttp2ClearTextEnabled(false)
                 .setDecompressionSupported(false)
                 .setCompressionSupported(false);
         try {
@@ -105,7 +106,11 @@ public final class S3Server implements AutoCloseable {
             return;
         }
         S3Op op = S3Router.route(
-                http.method().name(), target.bucket(), target.key(), target.query(), http.getHeader("x-amz-copy-source"));
+                http.method().name(),
+                target.bucket(),
+                target.key(),
+                target.query(),
+                http.getHeader("x-amz-copy-source"));
         RequestBody body = null;
         if (S3Handler.readsBody(op)) {
             http.pause();
@@ -136,7 +141,8 @@ public final class S3Server implements AutoCloseable {
                 .putHeader("x-amz-request-id", requestId)
                 .putHeader("Content-Type", "application/xml")
                 .putHeader("Connection", "close");
-        if (http.method() == HttpMethod.HEAD) response.putHeader("Content-Length", Integer.toString(xml.length)).end();
+        if (http.method() == HttpMethod.HEAD)
+            response.putHeader("Content-Length", Integer.toString(xml.length)).end();
         else response.end(Buffer.buffer(xml));
         metrics.record("Rejected", e.code().httpStatus(), System.nanoTime() - startNanos);
     }

@@ -36,7 +36,8 @@ record S3Target(String bucket, String key, Map<String, String> query) {
         for (String part : rawQuery.split("&")) {
             if (part.isEmpty()) continue;
             if (out.size() == QUERY_PARAMS_MAX)
-                throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "More than " + QUERY_PARAMS_MAX + " query parameters.");
+                throw new S3Exception(
+                        S3ErrorCode.INVALID_ARGUMENT, "More than " + QUERY_PARAMS_MAX + " query parameters.");
             int eq = part.indexOf('=');
             String name = decode(eq < 0 ? part : part.substring(0, eq), true);
             String value = eq < 0 ? "" : decode(part.substring(eq + 1), true);

@@ -56,8 +56,7 @@ public record NamespaceConfig(
             throw new IllegalArgumentException("keyBytesMax=" + keyBytesMax + " outside [1, 1024]");
         if (userMetadataBytesMax < 0)
             throw new IllegalArgumentException("userMetadataBytesMax=" + userMetadataBytesMax);
-        if (bucketsPerTenantMax < 1)
-            throw new IllegalArgumentException("bucketsPerTenantMax=" + bucketsPerTenantMax);
+        if (bucketsPerTenantMax < 1) throw new IllegalArgumentException("bucketsPerTenantMax=" + bucketsPerTenantMax);
         if (intentTtlMillis < 1000) throw new IllegalArgumentException("intentTtlMillis=" + intentTtlMillis);
         if (garbageDelayMillis < 0) throw new IllegalArgumentException("garbageDelayMillis=" + garbageDelayMillis);
         if (gcIntervalMillis < 10) throw new IllegalArgumentException("gcIntervalMillis=" + gcIntervalMillis);

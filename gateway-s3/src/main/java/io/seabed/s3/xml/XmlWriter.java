@@ -73,7 +73,8 @@ public final class XmlWriter {
                 case '"' -> sb.append("&quot;");
                 case '\'' -> sb.append("&apos;");
                 default -> {
-                    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') sb.append("&#").append((int) c).append(';');
+                    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+                        sb.append("&#").append((int) c).append(';');
                     else sb.append(c);
                 }
             }

@@ -96,6 +96,8 @@ final class KvStore implements AutoCloseable {
     }
 
     List<byte[]> multiGet(ReadOptions options, List<byte[]> keys) throws RocksDBException {
+        // RocksDB's multiGetAsList asserts on an empty key list.
+        if (keys.isEmpty()) return new ArrayList<>();
         List<ColumnFamilyHandle> families = new ArrayList<>(keys.size());
         for (byte[] key : keys) families.add(familyOf(key));
         return db.multiGetAsList(options, families, keys);

@@ -60,7 +60,8 @@ public final class GarbageCollector implements AutoCloseable {
 
     /** One pass over due records; returns how many records were finished. */
     public int pass() {
-        List<KeyValue> due = kv.scan(Keys.garbageFrom(), Keys.garbageUntil(clock.millis()), RECORDS_PER_PASS_MAX, false);
+        List<KeyValue> due =
+                kv.scan(Keys.garbageFrom(), Keys.garbageUntil(clock.millis()), RECORDS_PER_PASS_MAX, false);
         int done = 0;
         for (KeyValue e : due) {
             GarbageRecord record = claim(e.key());

@@ -70,8 +70,7 @@ public final class Buckets {
             int owned = txn.scan(tenantIndexFrom, tenantIndexTo, config.bucketsPerTenantMax(), false)
                     .size();
             if (owned >= config.bucketsPerTenantMax())
-                throw new NamespaceException(
-                        Reason.TOO_MANY_BUCKETS, "tenant has " + owned + " buckets, the maximum");
+                throw new NamespaceException(Reason.TOO_MANY_BUCKETS, "tenant has " + owned + " buckets, the maximum");
             txn.put(Keys.bucketName(name), Keys.longValue(id));
             txn.put(Keys.bucket(id), record.encode());
             txn.put(tenantIndex(owner.tenantId(), name), Keys.longValue(id));

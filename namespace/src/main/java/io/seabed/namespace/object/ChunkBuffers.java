@@ -28,8 +28,7 @@ public final class ChunkBuffers {
     public ByteBuffer acquire() {
         try {
             if (!permits.tryAcquire(ACQUIRE_WAIT_MILLIS, TimeUnit.MILLISECONDS))
-                throw new NamespaceException(
-                        Reason.BUSY, "no chunk buffer free within " + ACQUIRE_WAIT_MILLIS + " ms");
+                throw new NamespaceException(Reason.BUSY, "no chunk buffer free within " + ACQUIRE_WAIT_MILLIS + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new NamespaceException(Reason.UNAVAILABLE, "interrupted waiting for a chunk buffer", e);

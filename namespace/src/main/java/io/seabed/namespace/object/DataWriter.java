@@ -136,7 +136,8 @@ final class DataWriter {
             int start = output.position();
             int n = body.read(output);
             if (n < 0)
-                throw new NamespaceException(Reason.INCOMPLETE_BODY, "body ended " + output.remaining() + " bytes early");
+                throw new NamespaceException(
+                        Reason.INCOMPLETE_BODY, "body ended " + output.remaining() + " bytes early");
             ByteBuffer view = output.duplicate().position(start).limit(start + n);
             md5.update(view);
         }

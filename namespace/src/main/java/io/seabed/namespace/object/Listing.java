@@ -37,9 +37,8 @@ public final class Listing {
         String prefix = request.prefix() == null ? "" : request.prefix();
         String delimiter = request.delimiter() == null || request.delimiter().isEmpty() ? null : request.delimiter();
         byte[] rangeStart = Keys.objectHeadPrefix(bucket.id(), prefix);
-        byte[] rangeEnd = prefix.isEmpty()
-                ? Keys.idRangeEnd(Keys.OBJECT_HEAD, bucket.id())
-                : Keys.successor(rangeStart);
+        byte[] rangeEnd =
+                prefix.isEmpty() ? Keys.idRangeEnd(Keys.OBJECT_HEAD, bucket.id()) : Keys.successor(rangeStart);
         byte[] from = rangeStart;
         if (request.after() != null) {
             byte[] afterKey = afterKey(bucket.id(), request.after(), delimiter, prefix);

@@ -4,8 +4,8 @@ import io.seabed.basestore.BaseStoreClient;
 import io.seabed.basestore.ChunkRef;
 import io.seabed.basestore.StorageException;
 import io.seabed.metakv.MetaKv;
-import io.seabed.namespace.Bucket;
 import io.seabed.namespace.BodySink;
+import io.seabed.namespace.Bucket;
 import io.seabed.namespace.NamespaceConfig;
 import io.seabed.namespace.NamespaceException;
 import io.seabed.namespace.NamespaceException.Reason;
@@ -13,6 +13,7 @@ import io.seabed.namespace.ObjectInfo;
 import io.seabed.namespace.schema.Keys;
 import io.seabed.namespace.schema.ObjectHead;
 import java.nio.ByteBuffer;
+import java.util.Collections;
 import java.util.List;
 
 /** HeadObject and GetObject: one metadata read, then the body from inline bytes or chunks. */
@@ -36,7 +37,8 @@ public final class ObjectReads {
     public OpenObject open(Bucket bucket, String key, boolean withBody) {
         ObjectWrites.checkKey(key, config);
         byte[] headKey = Keys.objectHead(bucket.id(), key);
-        List<byte[]> values = withBody ? kv.multiGet(List.of(headKey, Keys.body(headKey))) : List.of(kv.get(headKey));
+        List<byte[]> values =
+                withBody ? kv.multiGet(List.of(headKey, Keys.body(headKey))) : Collections.singletonList(kv.get(headKey));
         byte[] v = values.get(0);
         if (v == null) throw new NamespaceException(Reason.NO_SUCH_KEY, "no key " + key);
         ObjectHead head = ObjectHead.decode(v);

@@ -3,8 +3,8 @@ package io.seabed.namespace.object;
 import io.seabed.basestore.ChunkRef;
 import io.seabed.metakv.MetaKv;
 import io.seabed.metakv.Txn;
-import io.seabed.namespace.Bucket;
 import io.seabed.namespace.BodySource;
+import io.seabed.namespace.Bucket;
 import io.seabed.namespace.NamespaceConfig;
 import io.seabed.namespace.NamespaceException;
 import io.seabed.namespace.NamespaceException.Reason;
@@ -39,8 +39,7 @@ public final class ObjectWrites {
         if (lengthBytes < 0) throw new NamespaceException(Reason.INVALID_ARGUMENT, "length=" + lengthBytes);
         if (lengthBytes > config.objectBytesMax())
             throw new NamespaceException(
-                    Reason.ENTITY_TOO_LARGE,
-                    "length=" + lengthBytes + " > objectBytesMax=" + config.objectBytesMax());
+                    Reason.ENTITY_TOO_LARGE, "length=" + lengthBytes + " > objectBytesMax=" + config.objectBytesMax());
         DataWriter.Written w = data.write(body, lengthBytes, true);
         String etag = HexFormat.of().formatHex(w.md5);
         ObjectHead head = new ObjectHead(

@@ -131,7 +131,11 @@ public final class Keys {
 
     /** First garbage key due after {@code dueMillis}. */
     public static byte[] garbageUntil(long dueMillis) {
-        return ByteBuffer.allocate(10).put(GARBAGE).put((byte) 0).putLong(dueMillis + 1).array();
+        return ByteBuffer.allocate(10)
+                .put(GARBAGE)
+                .put((byte) 0)
+                .putLong(dueMillis + 1)
+                .array();
     }
 
     /** All keys of table {@code table} with id {@code id}: [from, to). */

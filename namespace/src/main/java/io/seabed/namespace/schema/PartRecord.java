@@ -4,8 +4,7 @@ import io.seabed.basestore.ChunkRef;
 import java.util.List;
 
 /** One uploaded part of a multipart upload (table 0x40 with part number). */
-public record PartRecord(
-        int partNumber, long sizeBytes, byte[] md5, long lastModifiedMillis, List<ChunkRef> chunks) {
+public record PartRecord(int partNumber, long sizeBytes, byte[] md5, long lastModifiedMillis, List<ChunkRef> chunks) {
     private static final int FORMAT = 1;
 
     public byte[] encode() {

@@ -28,8 +28,7 @@ public final class Tenants {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Pattern ACCESS_KEY = Pattern.compile("[A-Za-z0-9._+/=-]{3,128}");
     private static final String KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    private static final String SECRET_ALPHABET =
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    private static final String SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
     private final MetaKv kv;
     private final SecretSealer sealer;
@@ -91,7 +90,8 @@ public final class Tenants {
         if (!ACCESS_KEY.matcher(ak).matches())
             throw new NamespaceException(Reason.INVALID_ARGUMENT, "access key must match " + ACCESS_KEY);
         if (sk.length() < 8 || sk.length() > 128)
-            throw new NamespaceException(Reason.INVALID_ARGUMENT, "secret key length " + sk.length() + " not in [8,128]");
+            throw new NamespaceException(
+                    Reason.INVALID_ARGUMENT, "secret key length " + sk.length() + " not in [8,128]");
         String id = userId != null ? userId : HexFormat.of().formatHex(randomBytes(32));
         String display = displayName != null ? displayName : userName;
         UserRecord record = new UserRecord(
@@ -182,7 +182,14 @@ public final class Tenants {
 
     private User toUser(UserRecord r, String secret) {
         return new User(
-                r.accessKey(), secret, r.tenantId(), r.tenantName(), r.userName(), r.userId(), r.displayName(), r.admin());
+                r.accessKey(),
+                secret,
+                r.tenantId(),
+                r.tenantName(),
+                r.userName(),
+                r.userId(),
+                r.displayName(),
+                r.admin());
     }
 
     private static void checkName(String what, String name) {

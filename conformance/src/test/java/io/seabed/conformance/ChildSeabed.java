@@ -1,0 +1,107 @@
+package io.seabed.conformance;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A {@code seabed server} in a child JVM (same classpath), so tests can SIGKILL or SIGTERM it. */
+final class ChildSeabed implements AutoCloseable {
+    private static final Pattern READY = Pattern.compile("seabed ready: s3=(http://[^ ]+)");
+
+    final Process process;
+    final URI endpoint;
+    final List<String> output = new ArrayList<>();
+
+    ChildSeabed(Path data) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(
+                        java,
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-Xmx1g",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "io.seabed.server.Main",
+                        "server",
+                        "--data",
+                        data.toString(),
+                        "--s3",
+                        "127.0.0.1:0",
+                        "--console",
+                        "127.0.0.1:0",
+                        "--gc-delay-ms",
+                        "0")
+                .redirectErrorStream(true);
+        pb.environment().put("SEABED_ACCESS_KEY", InProcessSeabed.ACCESS_KEY);
+        pb.environment().put("SEABED_SECRET_KEY", InProcessSeabed.SECRET_KEY);
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        CompletableFuture<URI> ready = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("child-seabed-output").start(() -> pump(ready));
+        try {
+            endpoint = ready.get(120, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            process.destroyForcibly();
+            throw new IllegalStateException("child seabed did not get ready; output:\n" + String.join("\n", output), e);
+        }
+    }
+
+    private void pump(CompletableFuture<URI> ready) {
+        try (BufferedReader r =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                synchronized (output) {
+                    output.add(line);
+                }
+                Matcher m = READY.matcher(line);
+                if (m.find()) ready.complete(URI.create(m.group(1)));
+            }
+            ready.completeExceptionally(new IllegalStateException("child exited"));
+        } catch (IOException e) {
+            ready.completeExceptionally(e);
+        }
+    }
+
+    int port() {
+        return endpoint.getPort();
+    }
+
+    /** SIGKILL, and wait until it is gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(60, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM; returns the exit code. */
+    int terminate() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("seabed did not stop within 60 s of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    String output() {
+        synchronized (output) {
+            return String.join("\n", output);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) kill();
+    }
+}

@@ -1,0 +1,151 @@
+package io.seabed.server;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.seabed.basestore.BaseStoreConfig;
+import io.seabed.basestore.LocalBaseStoreClient;
+import io.seabed.metakv.MetaKvConfig;
+import io.seabed.metakv.RaftMetaKv;
+import io.seabed.namespace.Namespace;
+import io.seabed.namespace.NamespaceConfig;
+import io.seabed.namespace.tenant.SecretSealer;
+import io.seabed.namespace.tenant.Tenants;
+import io.seabed.s3.S3Config;
+import io.seabed.s3.S3Server;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The all-in-one process: builds the object graph (meta-kv, storage targets, namespace, S3 front,
+ * console) and closes it in reverse order, so everything acknowledged is durable when it returns.
+ */
+public final class SeabedServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SeabedServer.class);
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private Namespace namespace;
+    private int s3Port;
+    private int consolePort;
+    private boolean closed;
+
+    private SeabedServer() {}
+
+    private void boot(ServerConfig config, PrintStream out) throws IOException {
+        Path data = config.data().toAbsolutePath();
+        Files.createDirectories(data);
+        lockDataDirectory(data);
+        InstantSource clock = InstantSource.system();
+        RaftMetaKv kv = RaftMetaKv.open(MetaKvConfig.defaults(data.resolve("meta")), clock);
+        closeables.add(kv);
+        List<Path> targets = new ArrayList<>();
+        for (int i = 0; i < config.targets(); i++)
+            targets.add(data.resolve("targets").resolve("t" + i));
+        LocalBaseStoreClient store =
+                LocalBaseStoreClient.open(targets, BaseStoreConfig.DEFAULTS.withReplicas(config.replicas()));
+        closeables.add(store);
+        NamespaceConfig nsConfig = NamespaceConfig.defaults()
+                .withInlineBytesMax(config.inlineBytes())
+                .withGarbageDelayMillis(config.gcDelayMillis());
+        namespace = new Namespace(kv, store, SecretSealer.fromKeyFile(data.resolve("master.key")), nsConfig, clock);
+        closeables.add(namespace);
+        namespace.start();
+        Tenants.RootUser root = namespace.tenants().ensureRoot(config.accessKey(), config.secretKey());
+        if (root.generated()) {
+            writeCredentials(data.resolve("root-credentials"), root);
+            out.println("root access key: " + root.user().accessKey());
+            out.println("root secret key: " + root.user().secretKey());
+            out.println("(stored in " + data.resolve("root-credentials")
+                    + "; set SEABED_ACCESS_KEY/SEABED_SECRET_KEY to choose them)");
+        }
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new StoreMetrics(store).bindTo(metrics);
+        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+        closeables.add(
+                () -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+        S3Server s3 = new S3Server(vertx, namespace, S3Config.defaults(), metrics, clock);
+        closeables.add(s3);
+        s3Port = s3.listen(config.s3().host(), config.s3().port());
+        ConsoleServer console = new ConsoleServer(vertx, metrics);
+        closeables.add(console);
+        consolePort = console.listen(config.console().host(), config.console().port());
+        out.println("seabed ready: s3=" + new HostPort(config.s3().host(), s3Port).url()
+                + " console=" + new HostPort(config.console().host(), consolePort).url()
+                + " data=" + data);
+        out.flush();
+    }
+
+    /** Starts every role; on failure closes what was started and rethrows. */
+    public static SeabedServer start(ServerConfig config, PrintStream out) throws IOException {
+        SeabedServer server = new SeabedServer();
+        try {
+            server.boot(config, out);
+            return server;
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    public Namespace namespace() {
+        return namespace;
+    }
+
+    public int s3Port() {
+        return s3Port;
+    }
+
+    public int consolePort() {
+        return consolePort;
+    }
+
+    private void lockDataDirectory(Path data) throws IOException {
+        FileChannel channel =
+                FileChannel.open(data.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = channel.tryLock();
+        if (lock == null) {
+            channel.close();
+            throw new IllegalStateException("another seabed process uses " + data);
+        }
+        closeables.add(channel);
+    }
+
+    private static void writeCredentials(Path file, Tenants.RootUser root) throws IOException {
+        String text = "SEABED_ACCESS_KEY=" + root.user().accessKey() + "\nSEABED_SECRET_KEY="
+                + root.user().secretKey() + "\n";
+        Files.writeString(file, text);
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            LOG.warn("{} could not be made private on this file system", file);
+        }
+    }
+
+    /** Stops serving, then closes namespace, storage and metadata in that order (durable on return). */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            try {
+                closeables.get(i).close();
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+                LOG.error("closing {} failed", closeables.get(i), e);
+            }
+        }
+    }
+}
