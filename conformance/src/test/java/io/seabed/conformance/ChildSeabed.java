@@ -23,11 +23,17 @@ final class ChildSeabed implements AutoCloseable {
     final List<String> output = new ArrayList<>();
 
     ChildSeabed(Path data) {
+        this(data, "1g");
+    }
+
+    /** @param heap the child's -Xmx (and -XX:MaxDirectMemorySize) */
+    ChildSeabed(Path data, String heap) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(
                         java,
                         "--enable-native-access=ALL-UNNAMED",
-                        "-Xmx1g",
+                        "-Xmx" + heap,
+                        "-XX:MaxDirectMemorySize=" + heap,
                         "-cp",
                         System.getProperty("java.class.path"),
                         "io.seabed.server.Main",
