@@ -1,0 +1,63 @@
+package io.seabed.s3;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ParsingTest {
+    @Test
+    void ranges() {
+        assertArrayEquals(new long[] {0, 9}, Ranges.parse("bytes=0-9", 100));
+        assertArrayEquals(new long[] {10, 99}, Ranges.parse("bytes=10-", 100));
+        assertArrayEquals(new long[] {90, 99}, Ranges.parse("bytes=-10", 100));
+        assertArrayEquals(new long[] {0, 99}, Ranges.parse("bytes=-1000", 100));
+        assertArrayEquals(new long[] {5, 99}, Ranges.parse("bytes=5-1000", 100));
+        assertSame(Ranges.UNSATISFIABLE, Ranges.parse("bytes=100-", 100));
+        assertSame(Ranges.UNSATISFIABLE, Ranges.parse("bytes=100-200", 100));
+        assertSame(Ranges.UNSATISFIABLE, Ranges.parse("bytes=-0", 100));
+        assertSame(Ranges.UNSATISFIABLE, Ranges.parse("bytes=0-", 0));
+        for (String ignored : new String[] {null, "items=0-1", "bytes=9-1", "bytes=a-b", "bytes=0-1,3-4", "bytes=-"})
+            assertNull(Ranges.parse(ignored, 100), ignored);
+    }
+
+    @Test
+    void targets() {
+        S3Target t = S3Target.parse("/bucket/dir/a%20b%2Bc%E2%82%AC", "prefix=a+b&list-type=2&uploads");
+        assertEquals("bucket", t.bucket());
+        assertEquals("dir/a b+c€", t.key());
+        assertEquals(Map.of("prefix", "a b", "list-type", "2", "uploads", ""), t.query());
+        assertNull(S3Target.parse("/", "").bucket());
+        assertNull(S3Target.parse("/bucket/", "").key());
+        assertEquals("a//b/", S3Target.parse("/b/a//b/", "").key());
+        for (String bad : new String[] {"/b/%zz", "/b/%e2%82", "/b/%"})
+            assertEquals(
+                    S3ErrorCode.INVALID_ARGUMENT,
+                    assertThrows(S3Exception.class, () -> S3Target.parse(bad, "")).code(),
+                    bad);
+    }
+
+    @Test
+    void routes() {
+        assertInstanceOf(S3Op.ListBuckets.class, S3Router.route("GET", null, null, Map.of(), null));
+        assertInstanceOf(S3Op.ListObjects.class, S3Router.route("GET", "b", null, Map.of("list-type", "2"), null));
+        assertInstanceOf(S3Op.GetBucketLocation.class, S3Router.route("GET", "b", null, Map.of("location", ""), null));
+        assertInstanceOf(S3Op.Unsupported.class, S3Router.route("GET", "b", null, Map.of("versioning", ""), null));
+        assertInstanceOf(S3Op.PutObject.class, S3Router.route("PUT", "b", "k", Map.of(), null));
+        assertInstanceOf(S3Op.Unsupported.class, S3Router.route("PUT", "b", "k", Map.of(), "/other/key"));
+        assertInstanceOf(
+                S3Op.UploadPart.class,
+                S3Router.route("PUT", "b", "k", Map.of("uploadId", "u", "partNumber", "1"), null));
+        assertInstanceOf(S3Op.CreateMultipartUpload.class, S3Router.route("POST", "b", "k", Map.of("uploads", ""), null));
+        assertInstanceOf(
+                S3Op.CompleteMultipartUpload.class, S3Router.route("POST", "b", "k", Map.of("uploadId", "u"), null));
+        assertInstanceOf(
+                S3Op.AbortMultipartUpload.class, S3Router.route("DELETE", "b", "k", Map.of("uploadId", "u"), null));
+        assertInstanceOf(S3Op.NotAllowed.class, S3Router.route("PATCH", "b", "k", Map.of(), null));
+    }
+}
