@@ -40,10 +40,12 @@ class LargeObjectTest {
             MessageDigest sent = MessageDigest.getInstance("SHA-256");
             s3.putObject(
                     b -> b.bucket("large").key("gib"),
-                    RequestBody.fromContentProvider(() -> new PatternStream(SIZE, sent), SIZE, "application/octet-stream"));
+                    RequestBody.fromContentProvider(
+                            () -> new PatternStream(SIZE, sent), SIZE, "application/octet-stream"));
             MessageDigest received = MessageDigest.getInstance("SHA-256");
             long n = 0;
-            try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket("large").key("gib"))) {
+            try (ResponseInputStream<GetObjectResponse> in =
+                    s3.getObject(b -> b.bucket("large").key("gib"))) {
                 byte[] buf = new byte[1 << 20];
                 for (int r; (r = in.read(buf)) > 0; n += r) received.update(buf, 0, r);
             }

@@ -51,7 +51,8 @@ public final class S3Server implements AutoCloseable {
                     var user = namespace.user(accessKey);
                     return user == null ? null : user.secretKey();
                 },
-                AuthLimits.DEFAULTS);
+                AuthLimits.DEFAULTS,
+                config.region());
         this.handler = new S3Handler(namespace, verifier, config, metrics);
         AtomicInteger threadIds = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(

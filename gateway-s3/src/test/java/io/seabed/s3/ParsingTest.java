@@ -38,7 +38,8 @@ class ParsingTest {
         for (String bad : new String[] {"/b/%zz", "/b/%e2%82", "/b/%"})
             assertEquals(
                     S3ErrorCode.INVALID_ARGUMENT,
-                    assertThrows(S3Exception.class, () -> S3Target.parse(bad, "")).code(),
+                    assertThrows(S3Exception.class, () -> S3Target.parse(bad, ""))
+                            .code(),
                     bad);
     }
 
@@ -53,7 +54,8 @@ class ParsingTest {
         assertInstanceOf(
                 S3Op.UploadPart.class,
                 S3Router.route("PUT", "b", "k", Map.of("uploadId", "u", "partNumber", "1"), null));
-        assertInstanceOf(S3Op.CreateMultipartUpload.class, S3Router.route("POST", "b", "k", Map.of("uploads", ""), null));
+        assertInstanceOf(
+                S3Op.CreateMultipartUpload.class, S3Router.route("POST", "b", "k", Map.of("uploads", ""), null));
         assertInstanceOf(
                 S3Op.CompleteMultipartUpload.class, S3Router.route("POST", "b", "k", Map.of("uploadId", "u"), null));
         assertInstanceOf(

@@ -17,14 +17,10 @@ record AuthorizationHeader(
     private static final String CREDENTIAL = "Credential";
     private static final String SIGNED_HEADERS = "SignedHeaders";
     private static final String SIGNATURE = "Signature";
-    private static final String SIGNATURE_V2_PREFIX = "AWS ";
 
     static AuthorizationHeader parse(String header, int signedHeadersMax) {
         S3ErrorCode malformed = S3ErrorCode.AUTHORIZATION_HEADER_MALFORMED;
         String value = header.strip();
-        if (value.startsWith(SIGNATURE_V2_PREFIX)) {
-            throw SigV4Verifier.signatureV2();
-        }
         if (!value.startsWith(SigV4.ALGORITHM + " ")) {
             throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Unsupported Authorization Type");
         }

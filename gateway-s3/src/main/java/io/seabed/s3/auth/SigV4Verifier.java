@@ -19,14 +19,16 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Verifies AWS Signature Version 4 for S3: the {@code Authorization} header form and the presigned query form.
- * Plain Java, thread-safe, non-blocking as long as the {@link SecretLookup} is.
+ * Verifies AWS Signature Version 4 for S3: the {@code Authorization} header form and the presigned query form; and
+ * routes Signature Version 2 (header {@code AWS AKID:sig}, query {@code AWSAccessKeyId}/{@code Signature}) to
+ * {@link SigV2Verifier}, so the gateway calls only {@link #verify}. Plain Java, thread-safe, non-blocking as long as
+ * the {@link SecretLookup} is.
  *
  * <p>Errors ({@link S3Exception}): InvalidAccessKeyId (unknown key), SignatureDoesNotMatch, RequestTimeTooSkewed
  * (more than {@link AuthLimits#clockSkewSecondsMax()} off), AccessDenied (presigned URL expired, no valid date,
  * unsigned {@code x-amz-*} headers), AuthorizationHeaderMalformed, AuthorizationQueryParametersError,
- * InvalidRequest (missing {@code x-amz-content-sha256}, Signature Version 2), InvalidArgument (bad
- * {@code x-amz-content-sha256}, bad query encoding, two auth mechanisms).
+ * InvalidRequest (missing {@code x-amz-content-sha256}), InvalidArgument (bad {@code x-amz-content-sha256}, bad
+ * query encoding, two auth mechanisms); for SigV2 see {@link SigV2Verifier}.
  */
 public final class SigV4Verifier {
     static final String AUTHORIZATION = "authorization";
@@ -43,17 +45,28 @@ public final class SigV4Verifier {
     private static final String AMZ_HEADER_PREFIX = "x-amz-";
     private static final int AMZ_DATE_CHARS = 16;
     private static final int EXPIRES_DIGITS_MAX = 7;
+    /** SigV2 signatures carry no region; AWS treats them as us-east-1 unless told otherwise. */
+    public static final String SIGV2_REGION_DEFAULT = "us-east-1";
+
     private static final DateTimeFormatter AMZ_DATE =
             DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'", Locale.ROOT).withResolverStyle(ResolverStyle.STRICT);
 
     private final SecretLookup secrets;
     private final AuthLimits limits;
     private final SigningKeyCache signingKeys;
+    private final SigV2Verifier sigV2;
 
+    /** SigV2 requests (which name no region) authenticate in {@link #SIGV2_REGION_DEFAULT}. */
     public SigV4Verifier(SecretLookup secrets, AuthLimits limits) {
+        this(secrets, limits, SIGV2_REGION_DEFAULT);
+    }
+
+    /** @param sigV2Region the region reported for SigV2 requests: the gateway's configured region */
+    public SigV4Verifier(SecretLookup secrets, AuthLimits limits, String sigV2Region) {
         this.secrets = Objects.requireNonNull(secrets, "secrets");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.signingKeys = new SigningKeyCache(limits.signingKeyCacheEntriesMax());
+        this.sigV2 = new SigV2Verifier(secrets, limits, sigV2Region);
     }
 
     /**
@@ -66,7 +79,8 @@ public final class SigV4Verifier {
         List<QueryParam> params = Canonical.parseQuery(request.rawQuery(), limits.queryParamsMax());
         List<String> authorizations = request.headers(AUTHORIZATION);
         boolean presigned = find(params, X_AMZ_ALGORITHM) != null || find(params, X_AMZ_CREDENTIAL) != null;
-        if (!authorizations.isEmpty() && presigned) {
+        boolean presignedV2 = !presigned && SigV2Verifier.isQueryAuth(params);
+        if (!authorizations.isEmpty() && (presigned || presignedV2)) {
             throw new S3Exception(
                     S3ErrorCode.INVALID_ARGUMENT,
                     "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization"
@@ -76,13 +90,17 @@ public final class SigV4Verifier {
             throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "The request has more than one Authorization header.");
         }
         if (!authorizations.isEmpty()) {
-            return verifyHeader(request, params, authorizations.getFirst());
+            String authorization = authorizations.getFirst().strip();
+            if (SigV2Verifier.isHeaderAuth(authorization)) {
+                return sigV2.verifyHeader(request, authorization);
+            }
+            return verifyHeader(request, params, authorization);
         }
         if (presigned) {
             return verifyPresigned(request, params);
         }
-        if (find(params, "Signature") != null && find(params, "AWSAccessKeyId") != null) {
-            throw signatureV2();
+        if (presignedV2) {
+            return sigV2.verifyQuery(request, params);
         }
         return new AuthResult.Anonymous();
     }
@@ -354,11 +372,5 @@ public final class SigV4Verifier {
             }
         }
         return null;
-    }
-
-    static S3Exception signatureV2() {
-        return new S3Exception(
-                S3ErrorCode.INVALID_REQUEST,
-                "Signature Version 2 is not supported; please use " + SigV4.ALGORITHM + ".");
     }
 }

@@ -37,8 +37,9 @@ public final class ObjectReads {
     public OpenObject open(Bucket bucket, String key, boolean withBody) {
         ObjectWrites.checkKey(key, config);
         byte[] headKey = Keys.objectHead(bucket.id(), key);
-        List<byte[]> values =
-                withBody ? kv.multiGet(List.of(headKey, Keys.body(headKey))) : Collections.singletonList(kv.get(headKey));
+        List<byte[]> values = withBody
+                ? kv.multiGet(List.of(headKey, Keys.body(headKey)))
+                : Collections.singletonList(kv.get(headKey));
         byte[] v = values.get(0);
         if (v == null) throw new NamespaceException(Reason.NO_SUCH_KEY, "no key " + key);
         ObjectHead head = ObjectHead.decode(v);
