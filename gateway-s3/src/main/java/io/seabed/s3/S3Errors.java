@@ -19,7 +19,11 @@ public final class S3Errors {
 
     public static S3Exception toS3(Throwable t, String requestId) {
         if (t instanceof S3Exception e) return e;
-        if (t instanceof NamespaceException e) return new S3Exception(map(e.reason()), clientMessage(e));
+        if (t instanceof NamespaceException e) {
+            if (e.reason() == NamespaceException.Reason.UNAVAILABLE)
+                LOG.warn("request {}: unavailable: {}", requestId, e.getMessage(), e);
+            return new S3Exception(map(e.reason()), clientMessage(e));
+        }
         if (t instanceof MetaKvException e && e.reason() == MetaKvException.Reason.CONFLICT) {
             LOG.info("request {}: metadata conflict retries exhausted", requestId);
             return new S3Exception(S3ErrorCode.SLOW_DOWN);
