@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
 # Measures Seabed's S3 front beside nginx and the disk on this machine, in one run, and prints the
-# numbers BENCHMARKS.md records. Needs nginx, wrk, fio and strace (apt-get install nginx wrk fio
-# strace). Everything listens on 127.0.0.1 only; every run is bounded by its duration.
+# numbers BENCHMARKS.md records. Needs nginx, wrk, fio, perf, aws-cli and curl (apt-get install
+# nginx wrk fio linux-perf awscli curl). Everything listens on 127.0.0.1 only; every run is bounded by its duration.
 #   bench/compare-nginx.sh [SECONDS]    (default 15 s per measurement)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 secs="${1:-15}"
-for tool in nginx wrk fio strace; do
+for tool in nginx wrk fio perf aws curl; do
   command -v "$tool" >/dev/null || { echo "compare-nginx: $tool is missing (apt-get install $tool)" >&2; exit 2; }
 done
 work="$(mktemp -d /tmp/seabed-compare.XXXXXX)"
+chmod 755 "$work" # nginx workers run as www-data
 s3port=9400
 nginxport=8088
 export SEABED_ACCESS_KEY=benchaccesskey000001 SEABED_SECRET_KEY=bench-secret-key-000000000000001
 server_pid=""
 cleanup() {
-  [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  [[ -n "$server_pid" ]] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
   [[ -f "$work/nginx.pid" ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
   rm -rf "$work"
 }
@@ -50,38 +51,38 @@ wrk_rate() { wrk -t2 -c"$1" -d"${secs}s" "$2" | awk '/Requests\/sec/{print $2} /
 for c in 16 64; do echo "nginx 4 KiB GET c=$c: $(wrk_rate "$c" "http://127.0.0.1:$nginxport/4k") (req/s, transfer/s)"; done
 echo "nginx 64 MiB GET c=4: $(wrk_rate 4 "http://127.0.0.1:$nginxport/64m") (req/s, transfer/s)"
 
-echo "== seabed (all-in-one server, fsyncs counted by strace with a seccomp filter)"
+echo "== seabed (all-in-one server; fsync and fdatasync calls of its process counted by perf tracepoints)"
 start_server() { # data-dir
-  strace -f --seccomp-bpf -c -e trace=fsync,fdatasync -o "$work/strace.txt" \
-    "$root/seabed" server --data "$1" --s3 127.0.0.1:$s3port --console 127.0.0.1:$((s3port + 1)) \
-    >"$work/server.log" 2>&1 &
+  "$root/seabed" server --data "$1" --s3 127.0.0.1:$s3port --console 127.0.0.1:$((s3port + 1)) >"$work/server.log" 2>&1 &
   server_pid=$!
+  server_data="$1"
   for _ in $(seq 120); do grep -q "seabed ready" "$work/server.log" && return; sleep 0.5; done
   echo "server did not start:"; cat "$work/server.log"; exit 1
 }
 stop_server() {
-  kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=""
-  awk '/fsync|fdatasync/{n+=$4} END{print n+0}' "$work/strace.txt"
+  kill -TERM "$server_pid"; wait "$server_pid" || true
+  server_pid="" server_data=""
 }
 bench() { "$root/seabed" bench s3 --endpoint "http://127.0.0.1:$s3port" "$@" 2>/dev/null; }
 
+start_server "$work/data"
 for c in 16 64; do
-  start_server "$work/data-put-$c"
+  perf stat -x, -e syscalls:sys_enter_fsync,syscalls:sys_enter_fdatasync -p "$server_pid" -o "$work/perf-$c.txt" &
+  perf_pid=$!
   out="$(bench --op put --size 4KiB --concurrency "$c" --duration "${secs}s" --warmup 0s --json)"
-  fsyncs="$(stop_server)"
+  kill -INT "$perf_pid"; wait "$perf_pid" || true
+  fsyncs="$(awk -F, '/sys_enter_f/{n+=$1} END{print n+0}' "$work/perf-$c.txt")"
   puts="$(echo "$out" | sed -n 's/.*"requests":\([0-9]*\).*/\1/p' | tail -1)"
-  echo "$out" | grep -v '^{' | grep -E "ops/s|p99|requests" | sed "s/^/seabed 4 KiB PUT c=$c: /"
+  echo "$out" | grep -v '^{' | grep -E "ops/s|p99" | sed "s/^/seabed 4 KiB PUT c=$c: /"
   echo "seabed 4 KiB PUT c=$c: fsync+fdatasync calls=$fsyncs for $puts PUTs = $(awk -v f="$fsyncs" -v p="$puts" 'BEGIN{printf "%.3f", f/p}') per PUT"
 done
-start_server "$work/data"
 for c in 16 64; do
   bench --op get --size 4KiB --concurrency "$c" --duration "${secs}s" --objects 1000 | grep -E "ops/s|p99" | sed "s/^/seabed 4 KiB GET c=$c: /"
 done
 url="$(AWS_ACCESS_KEY_ID=$SEABED_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$SEABED_SECRET_KEY AWS_DEFAULT_REGION=us-east-1 \
-  aws --endpoint-url "http://127.0.0.1:$s3port" s3 presign s3://seabed-bench/k0 --expires-in 3600 2>/dev/null || true)"
-if [[ -n "$url" ]]; then
-  for c in 16 64; do echo "seabed 4 KiB GET via wrk on a presigned URL c=$c: $(wrk_rate "$c" "$url") (req/s, transfer/s)"; done
-fi
+  aws --endpoint-url "http://127.0.0.1:$s3port" s3 presign s3://seabed-bench/obj-00000000 --expires-in 3600)"
+curl -sf -o /dev/null "$url" || { echo "presigned URL does not work: $url"; exit 1; }
+for c in 16 64; do echo "seabed 4 KiB GET via wrk on a presigned URL c=$c: $(wrk_rate "$c" "$url") (req/s, transfer/s)"; done
 bench --op put --size 64MiB --concurrency 4 --duration "${secs}s" | grep -E "MiB/s|p99" | sed "s/^/seabed 64 MiB PUT c=4: /"
 bench --op get --size 64MiB --concurrency 4 --duration "${secs}s" --objects 8 | grep -E "MiB/s|p99" | sed "s/^/seabed 64 MiB GET c=4: /"
-stop_server >/dev/null
+stop_server

@@ -1,5 +1,6 @@
 package io.seabed.server;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -54,6 +55,14 @@ final class ServerCommand implements Callable<Integer> {
             defaultValue = "60000")
     long gcDelayMillis;
 
+    private static String rootMessage(Throwable e) {
+        StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));
+        for (Throwable c = e.getCause(); c != null; c = c.getCause())
+            if (c.getMessage() != null && !sb.toString().contains(c.getMessage()))
+                sb.append(": ").append(c.getMessage());
+        return sb.toString();
+    }
+
     @Override
     public Integer call() throws Exception {
         ServerConfig config = new ServerConfig(
@@ -66,16 +75,24 @@ final class ServerCommand implements Callable<Integer> {
                 gcDelayMillis,
                 System.getenv("SEABED_ACCESS_KEY"),
                 System.getenv("SEABED_SECRET_KEY"));
-        SeabedServer server = SeabedServer.start(config, System.out);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Signals.onTerminate(() -> {
-            server.close();
-            stopped.countDown();
-        });
-        stopped.await();
-        System.out.println("seabed stopped");
-        System.out.flush();
-        System.exit(0);
+        SeabedServer server;
+        try {
+            server = SeabedServer.start(config, System.out);
+        } catch (IllegalStateException | IOException e) {
+            // Operating errors at start (port in use, data directory locked): one line, no stack.
+            System.err.println("seabed: cannot start: " + rootMessage(e));
+            return 1;
+        }
+        // SIGTERM/SIGINT run this hook: close everything in order (all acknowledged writes are
+        // durable then), and exit 0 instead of the JVM's 143 for a signal.
+        Runtime.getRuntime()
+                .addShutdownHook(Thread.ofPlatform().name("seabed-stop").unstarted(() -> {
+                    server.close();
+                    System.out.println("seabed stopped");
+                    System.out.flush();
+                    Runtime.getRuntime().halt(0);
+                }));
+        new CountDownLatch(1).await();
         return 0;
     }
 }
