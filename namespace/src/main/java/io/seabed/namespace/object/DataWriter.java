@@ -103,8 +103,8 @@ final class DataWriter {
         });
         List<ChunkRef> chunks = new ArrayList<>((int) chunkCount);
         Written written = new Written(uid, lengthBytes, null, null, chunks, intentKey);
-        boolean small = lengthBytes < config.chunkBytes();
-        ByteBuffer buffer = small ? ByteBuffer.allocateDirect((int) lengthBytes) : buffers.acquire();
+        // Every chunked write takes a buffer from the shared budget, whatever its size.
+        ByteBuffer buffer = buffers.acquire();
         try {
             long remaining = lengthBytes;
             for (long i = 0; i < chunkCount; i++) {
@@ -127,7 +127,7 @@ final class DataWriter {
             written.discard(e);
             throw e;
         } finally {
-            if (!small) buffers.release(buffer);
+            buffers.release(buffer);
         }
     }
 
