@@ -49,6 +49,12 @@ public final class Namespace implements AutoCloseable {
         return gc;
     }
 
+    /** Deletes a tenant with no access keys and no buckets left. */
+    public void deleteTenant(String name) {
+        byte[][] range = Buckets.tenantIndexRange(tenants.tenant(name).id());
+        tenants.deleteTenant(name, range[0], range[1]);
+    }
+
     /** The user holding {@code accessKey}, or null. */
     public User user(String accessKey) {
         return tenants.userByAccessKey(accessKey);

@@ -9,6 +9,7 @@ public record User(
         String userName,
         String userId,
         String displayName,
+        String email,
         boolean admin) {
     @Override
     public String toString() {

@@ -1,6 +1,7 @@
 package io.seabed.server;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.seabed.server.admin.AdminApi;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -8,8 +9,8 @@ import io.vertx.core.http.HttpServerRequest;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The console port: for now a placeholder page (the web console comes with its own issue) and the
- * Prometheus scrape endpoint {@code /metrics}.
+ * The console port: for now a placeholder page (the web console comes with its own issue), the
+ * Prometheus scrape endpoint {@code /metrics}, and the admin API under {@code /admin/v1/}.
  */
 final class ConsoleServer implements AutoCloseable {
     private static final String PAGE = """
@@ -22,11 +23,13 @@ final class ConsoleServer implements AutoCloseable {
 
     private final Vertx vertx;
     private final PrometheusMeterRegistry metrics;
+    private final AdminApi admin;
     private HttpServer server;
 
-    ConsoleServer(Vertx vertx, PrometheusMeterRegistry metrics) {
+    ConsoleServer(Vertx vertx, PrometheusMeterRegistry metrics, AdminApi admin) {
         this.vertx = vertx;
         this.metrics = metrics;
+        this.admin = admin;
     }
 
     int listen(String host, int port) {
@@ -47,6 +50,10 @@ final class ConsoleServer implements AutoCloseable {
 
     private void onRequest(HttpServerRequest request) {
         var response = request.response();
+        if (request.path().startsWith(AdminApi.PREFIX)) {
+            admin.handle(request);
+            return;
+        }
         switch (request.path()) {
             case "/metrics" -> {
                 // Scraping formats a few hundred meters: cheap enough for the event loop.

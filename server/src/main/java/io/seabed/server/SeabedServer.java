@@ -12,6 +12,9 @@ import io.seabed.namespace.tenant.SecretSealer;
 import io.seabed.namespace.tenant.Tenants;
 import io.seabed.s3.S3Config;
 import io.seabed.s3.S3Server;
+import io.seabed.s3.auth.AuthLimits;
+import io.seabed.s3.auth.SigV4Verifier;
+import io.seabed.server.admin.AdminApi;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.IOException;
@@ -79,7 +82,16 @@ public final class SeabedServer implements AutoCloseable {
         S3Server s3 = new S3Server(vertx, namespace, S3Config.defaults(), metrics, clock);
         closeables.add(s3);
         s3Port = s3.listen(config.s3().host(), config.s3().port());
-        ConsoleServer console = new ConsoleServer(vertx, metrics);
+        SigV4Verifier adminVerifier = new SigV4Verifier(
+                accessKey -> {
+                    var user = namespace.user(accessKey);
+                    return user == null ? null : user.secretKey();
+                },
+                AuthLimits.DEFAULTS,
+                S3Config.defaults().region());
+        AdminApi admin = new AdminApi(namespace, adminVerifier, clock);
+        closeables.add(admin);
+        ConsoleServer console = new ConsoleServer(vertx, metrics, admin);
         closeables.add(console);
         consolePort = console.listen(config.console().host(), config.console().port());
         out.println("seabed ready: s3=" + new HostPort(config.s3().host(), s3Port).url()

@@ -135,6 +135,12 @@ public final class Buckets {
         });
     }
 
+    /** The key range of {@code tenantId}'s bucket index: [0], [1]. */
+    public static byte[][] tenantIndexRange(long tenantId) {
+        byte[] from = tenantIndex(tenantId, "");
+        return new byte[][] {from, Keys.successor(from)};
+    }
+
     private static byte[] tenantIndex(long tenantId, String name) {
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocate(9 + n.length)

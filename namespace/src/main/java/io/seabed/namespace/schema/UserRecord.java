@@ -4,6 +4,7 @@ package io.seabed.namespace.schema;
  * A user's access key (table 0x03). The secret is stored encrypted ({@code sealedSecret}).
  *
  * @param userId canonical user id shown as object and bucket owner
+ * @param email the user's e-mail address, or null
  */
 public record UserRecord(
         String accessKey,
@@ -12,10 +13,11 @@ public record UserRecord(
         String userName,
         String userId,
         String displayName,
+        String email,
         byte[] sealedSecret,
         boolean admin,
         long createdMillis) {
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
 
     public byte[] encode() {
         return new ValueWriter(128)
@@ -26,6 +28,7 @@ public record UserRecord(
                 .string(userName)
                 .string(userId)
                 .string(displayName)
+                .string(email)
                 .bytes(sealedSecret)
                 .u8(admin ? 1 : 0)
                 .varLong(createdMillis)
@@ -39,6 +42,7 @@ public record UserRecord(
         return new UserRecord(
                 r.string(),
                 r.fixedLong(),
+                r.string(),
                 r.string(),
                 r.string(),
                 r.string(),

@@ -25,6 +25,12 @@ public final class Tenants {
     static final long USER_CACHE_MILLIS = 5_000;
 
     static final int USER_CACHE_ENTRIES_MAX = 10_000;
+    /** Access keys one listing reads at most (the access-key table is scanned whole). */
+    public static final int USERS_LISTED_MAX = 100_000;
+
+    static final int EMAIL_CHARS_MAX = 254;
+    static final int DISPLAY_NAME_CHARS_MAX = 256;
+    static final int USER_ID_CHARS_MAX = 128;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Pattern ACCESS_KEY = Pattern.compile("[A-Za-z0-9._+/=-]{3,128}");
     private static final String KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -83,6 +89,19 @@ public final class Tenants {
             String userId,
             String displayName,
             boolean admin) {
+        return createUser(tenantName, userName, accessKey, secretKey, userId, displayName, null, admin);
+    }
+
+    /** As above, with an e-mail address (or null). */
+    public User createUser(
+            String tenantName,
+            String userName,
+            String accessKey,
+            String secretKey,
+            String userId,
+            String displayName,
+            String email,
+            boolean admin) {
         checkName("user", userName);
         TenantRecord tenant = tenant(tenantName);
         String ak = accessKey != null ? accessKey : generate(KEY_ALPHABET, 20);
@@ -94,10 +113,25 @@ public final class Tenants {
                     Reason.INVALID_ARGUMENT, "secret key length " + sk.length() + " not in [8,128]");
         String id = userId != null ? userId : HexFormat.of().formatHex(randomBytes(32));
         String display = displayName != null ? displayName : userName;
+        if (email != null && (email.length() > EMAIL_CHARS_MAX || !email.contains("@")))
+            throw new NamespaceException(
+                    Reason.INVALID_ARGUMENT, "email must contain @ and be at most " + EMAIL_CHARS_MAX + " characters");
+        if (display.length() > DISPLAY_NAME_CHARS_MAX || id.length() > USER_ID_CHARS_MAX)
+            throw new NamespaceException(
+                    Reason.INVALID_ARGUMENT,
+                    "display name must be at most " + DISPLAY_NAME_CHARS_MAX + " and id at most " + USER_ID_CHARS_MAX
+                            + " characters");
         UserRecord record = new UserRecord(
-                ak, tenant.id(), tenant.name(), userName, id, display, sealer.seal(sk), admin, clock.millis());
-        if (!kv.putIfAbsent(Keys.accessKey(ak), record.encode()))
-            throw new NamespaceException(Reason.USER_EXISTS, "access key " + ak + " exists");
+                ak, tenant.id(), tenant.name(), userName, id, display, email, sealer.seal(sk), admin, clock.millis());
+        kv.transact(txn -> {
+            // Reading the tenant makes a concurrent deleteTenant conflict with this creation.
+            if (txn.get(Keys.tenant(tenantName)) == null)
+                throw new NamespaceException(Reason.NO_SUCH_TENANT, "no tenant " + tenantName);
+            if (txn.get(Keys.accessKey(ak)) != null)
+                throw new NamespaceException(Reason.USER_EXISTS, "access key " + ak + " exists");
+            txn.put(Keys.accessKey(ak), record.encode());
+            return null;
+        });
         return toUser(record, sk);
     }
 
@@ -155,6 +189,7 @@ public final class Tenants {
                         r.userName(),
                         r.userId(),
                         r.displayName(),
+                        r.email(),
                         sealer.seal(secretKey),
                         r.admin(),
                         r.createdMillis());
@@ -177,6 +212,45 @@ public final class Tenants {
         return new RootUser(createUser(ROOT_TENANT, ROOT_USER, null, null, null, "root", true), true);
     }
 
+    /** The access keys of {@code tenantName}'s users (secrets left out), in access-key order. */
+    public List<User> users(String tenantName) {
+        TenantRecord tenant = tenant(tenantName);
+        List<User> out = new ArrayList<>();
+        List<KeyValue> all =
+                kv.scan(new byte[] {Keys.ACCESS_KEY}, Keys.tableEnd(Keys.ACCESS_KEY), USERS_LISTED_MAX, false);
+        for (KeyValue e : all) {
+            UserRecord r = UserRecord.decode(e.value());
+            if (r.tenantId() == tenant.id()) out.add(toUser(r, null));
+        }
+        return out;
+    }
+
+    /**
+     * Deletes a tenant that has no access keys and no buckets left ({@code bucketIndexFrom/To}: the
+     * range of its bucket index, read in the same transaction so a bucket created meanwhile
+     * conflicts).
+     */
+    public void deleteTenant(String name, byte[] bucketIndexFrom, byte[] bucketIndexTo) {
+        if (name.equals(ROOT_TENANT)) throw new NamespaceException(Reason.INVALID_ARGUMENT, "the root tenant stays");
+        kv.transact(txn -> {
+            byte[] v = txn.get(Keys.tenant(name));
+            if (v == null) throw new NamespaceException(Reason.NO_SUCH_TENANT, "no tenant " + name);
+            long id = TenantRecord.decode(v).id();
+            int keys = 0;
+            for (KeyValue e :
+                    txn.scan(new byte[] {Keys.ACCESS_KEY}, Keys.tableEnd(Keys.ACCESS_KEY), USERS_LISTED_MAX, false))
+                if (UserRecord.decode(e.value()).tenantId() == id) keys++;
+            int buckets = txn.scan(bucketIndexFrom, bucketIndexTo, 1, false).size();
+            if (keys > 0 || buckets > 0)
+                throw new NamespaceException(
+                        Reason.INVALID_ARGUMENT,
+                        "tenant " + name + " still has " + keys + " access keys and "
+                                + (buckets > 0 ? "buckets" : "no buckets"));
+            txn.delete(Keys.tenant(name));
+            return null;
+        });
+    }
+
     /** The root user, and whether its keys were generated by this call. */
     public record RootUser(User user, boolean generated) {}
 
@@ -189,6 +263,7 @@ public final class Tenants {
                 r.userName(),
                 r.userId(),
                 r.displayName(),
+                r.email(),
                 r.admin());
     }
 
