@@ -4,12 +4,14 @@ import io.seabed.namespace.Bucket;
 import io.seabed.namespace.ListPage;
 import io.seabed.namespace.ListRequest;
 import io.seabed.namespace.Namespace;
+import io.seabed.namespace.NamespaceException;
 import io.seabed.namespace.ObjectInfo;
 import io.seabed.s3.xml.XmlReader;
 import io.seabed.s3.xml.XmlWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 
 /** Service and bucket operations: ListBuckets, Create/Head/Delete bucket, location, listings. */
 final class BucketOps {
@@ -130,6 +132,56 @@ final class BucketOps {
             x.open("CommonPrefixes").element("Prefix", a.encode(p)).close("CommonPrefixes");
         xml(r, x.close("ListVersionsResult"));
     }
+
+    /**
+     * DeleteObjects: up to {@link #DELETE_KEYS_MAX} keys, each deleted in its own transaction (a
+     * delete is idempotent, so a retry after a partial failure is safe); per-key failures become
+     * Error entries; Quiet mode reports only those.
+     */
+    void deleteObjects(S3Request r, Bucket b) {
+        XmlReader.Element root = XmlReader.parse(ObjectOps.verifiedXml(r, config.xmlBodyBytesMax()));
+        if (!root.name().equals("Delete")) throw new S3Exception(S3ErrorCode.MALFORMED_XML);
+        List<XmlReader.Element> objects = root.all("Object");
+        if (objects.isEmpty() || objects.size() > DELETE_KEYS_MAX)
+            throw new S3Exception(
+                    S3ErrorCode.MALFORMED_XML,
+                    "The request names " + objects.size() + " keys; it must name 1 to " + DELETE_KEYS_MAX + ".");
+        boolean quiet = "true".equalsIgnoreCase(root.childText("Quiet"));
+        XmlWriter x = new XmlWriter().openRoot("DeleteResult");
+        for (XmlReader.Element o : objects) {
+            XmlReader.Element keyElement = o.child("Key");
+            if (keyElement == null) throw new S3Exception(S3ErrorCode.MALFORMED_XML);
+            String key = keyElement.rawText();
+            String versionId = o.childText("VersionId");
+            S3ErrorCode code = null;
+            String message = null;
+            if (versionId != null && !versionId.equals("null")) {
+                code = S3ErrorCode.INVALID_ARGUMENT;
+                message = "Invalid version id specified";
+            } else {
+                try {
+                    namespace.deleteObject(b, key);
+                } catch (NamespaceException e) {
+                    S3Exception s3 = S3Errors.toS3(e, r.requestId);
+                    code = s3.code();
+                    message = s3.getMessage();
+                }
+            }
+            if (code != null) {
+                x.open("Error").element("Key", key).optional("VersionId", versionId);
+                x.element("Code", code.code()).element("Message", message).close("Error");
+            } else if (!quiet) {
+                x.open("Deleted")
+                        .element("Key", key)
+                        .optional("VersionId", versionId)
+                        .close("Deleted");
+            }
+        }
+        xml(r, x.close("DeleteResult"));
+    }
+
+    /** S3's limit on keys in one DeleteObjects request. */
+    static final int DELETE_KEYS_MAX = 1000;
 
     private static void owner(XmlWriter x, S3Request r, Bucket b) {
         boolean mine = b.ownerUserId().equals(r.user.userId());

@@ -4,6 +4,7 @@ import io.seabed.namespace.Bucket;
 import io.seabed.namespace.Namespace;
 import io.seabed.namespace.ObjectInfo;
 import io.seabed.namespace.ObjectMetadata;
+import io.seabed.namespace.WriteCondition;
 import io.seabed.namespace.object.ObjectReads.OpenObject;
 import io.seabed.s3.auth.AuthLimits;
 import io.seabed.s3.auth.AwsChunkedDecoder;
@@ -11,14 +12,18 @@ import io.seabed.s3.auth.PayloadMode;
 import io.seabed.s3.auth.PayloadVerifier;
 import io.seabed.s3.checksum.ChecksumAlgorithm;
 import io.seabed.s3.http.ResponseBody;
+import io.seabed.s3.xml.XmlWriter;
 import io.vertx.core.MultiMap;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-/** PutObject, GetObject, HeadObject, DeleteObject. */
+/** PutObject, GetObject, HeadObject (conditional, by range or part number), DeleteObject, CopyObject. */
 final class ObjectOps {
     /** Standard headers stored with an object and returned by GET/HEAD. */
     static final String[] STORED_HEADERS = {
@@ -41,7 +46,7 @@ final class ObjectOps {
     void put(S3Request r, Bucket b, String key) {
         long length = bodyLength(r);
         S3Body body = body(r);
-        ObjectInfo info = namespace.putObject(b, key, length, metadata(r), body);
+        ObjectInfo info = namespace.putObject(b, key, length, metadata(r), body, writeCondition(r));
         metrics.bytesIn(length);
         r.respond(200, S3Server.headers().add("ETag", quote(info.etag())), null);
     }
@@ -49,11 +54,17 @@ final class ObjectOps {
     void get(S3Request r, Bucket b, String key, boolean withBody) {
         OpenObject o = namespace.openObject(b, key, withBody);
         ObjectInfo info = o.info();
-        long size = info.sizeBytes();
         MultiMap h = S3Server.headers();
         h.add("ETag", quote(info.etag()))
-                .add("Last-Modified", S3Request.HTTP_DATE.format(Instant.ofEpochMilli(info.lastModifiedMillis())))
-                .add("Accept-Ranges", "bytes");
+                .add("Last-Modified", S3Request.HTTP_DATE.format(Instant.ofEpochMilli(info.lastModifiedMillis())));
+        switch (Preconditions.evaluate(r, Preconditions.Headers.PLAIN, info)) {
+            case FAILED -> throw new S3Exception(S3ErrorCode.PRECONDITION_FAILED);
+            case NOT_MODIFIED -> {
+                r.respond(304, h, null);
+                return;
+            }
+            case PROCEED -> h.add("Accept-Ranges", "bytes");
+        }
         for (String name : STORED_HEADERS) {
             String v = info.systemMetadata().get(name);
             if (v != null) h.add(name, v);
@@ -62,18 +73,10 @@ final class ObjectOps {
         info.userMetadata().forEach((k, v) -> h.add(META_PREFIX + k, v));
         if (info.partsCount() > 0) h.add("x-amz-mp-parts-count", Integer.toString(info.partsCount()));
         overrides(r, h);
-        long[] range = Ranges.parse(r.http.getHeader("Range"), size);
-        if (range == Ranges.UNSATISFIABLE) {
-            r.rangeObjectSize = size;
-            throw new S3Exception(S3ErrorCode.INVALID_RANGE);
-        }
-        long offset = range == null ? 0 : range[0];
-        long length = range == null ? size : range[1] - range[0] + 1;
-        int status = 200;
-        if (range != null) {
-            status = 206;
-            h.add("Content-Range", "bytes " + range[0] + "-" + range[1] + "/" + size);
-        }
+        long[] span = span(r, o, h);
+        long offset = span[0];
+        long length = span[1];
+        int status = (int) span[2];
         if (!withBody) {
             r.respond(status, h, null, length);
             return;
@@ -91,9 +94,88 @@ final class ObjectOps {
         metrics.bytesOut(length);
     }
 
+    /**
+     * What a GET sends: {offset, length, status} of the whole object, of its Range, or of its part
+     * {@code partNumber} (a single-PUT object is its own part 1); Content-Range goes into {@code h}.
+     */
+    private static long[] span(S3Request r, OpenObject o, MultiMap h) {
+        long size = o.info().sizeBytes();
+        String rangeHeader = r.http.getHeader("Range");
+        String partNumber = r.query.get("partNumber");
+        long[] range;
+        if (partNumber != null) {
+            if (rangeHeader != null)
+                throw new S3Exception(
+                        S3ErrorCode.INVALID_REQUEST,
+                        "Cannot specify both Range header and partNumber query parameter.");
+            long[] part = o.partRange(MultipartOps.partNumber(partNumber));
+            if (part == null) throw new S3Exception(S3ErrorCode.INVALID_PART_NUMBER);
+            if (o.info().partsCount() == 0 || part[1] == 0) return new long[] {0, size, 200};
+            range = new long[] {part[0], part[0] + part[1] - 1};
+        } else {
+            range = Ranges.parse(rangeHeader, size);
+            if (range == Ranges.UNSATISFIABLE) {
+                r.rangeObjectSize = size;
+                throw new S3Exception(S3ErrorCode.INVALID_RANGE);
+            }
+            if (range == null) return new long[] {0, size, 200};
+        }
+        h.add("Content-Range", "bytes " + range[0] + "-" + range[1] + "/" + size);
+        return new long[] {range[0], range[1] - range[0] + 1, 206};
+    }
+
+    static final String COPY_TO_ITSELF = "This copy request is illegal because it is trying to copy an object to"
+            + " itself without changing the object's metadata, storage class, website redirect location or"
+            + " encryption attributes.";
+
+    /**
+     * CopyObject: the input (readable by the caller: the handler resolved its bucket in the caller's
+     * tenant) must meet the x-amz-copy-source-if-* conditions; x-amz-metadata-directive chooses the
+     * copy's metadata.
+     */
+    void copy(S3Request r, Bucket inputBucket, String inputKey, Bucket b, String key) {
+        String directive = r.http.getHeader("x-amz-metadata-directive");
+        boolean replace = directive != null && directive.equals("REPLACE");
+        if (directive != null && !replace && !directive.equals("COPY"))
+            throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Unknown metadata directive.");
+        if (!replace && inputBucket.id() == b.id() && inputKey.equals(key))
+            throw new S3Exception(S3ErrorCode.INVALID_REQUEST, COPY_TO_ITSELF);
+        OpenObject input = openCopySource(r, inputBucket, inputKey);
+        ObjectInfo info = namespace.copyObject(input, b, key, replace ? metadata(r) : null, writeCondition(r));
+        metrics.bytesIn(info.sizeBytes());
+        BucketOps.xml(
+                r,
+                new XmlWriter()
+                        .openRoot("CopyObjectResult")
+                        .element("LastModified", XmlWriter.isoTime(info.lastModifiedMillis()))
+                        .element("ETag", quote(info.etag()))
+                        .close("CopyObjectResult"));
+    }
+
+    /** Opens a copy's input with its body; 412 unless its x-amz-copy-source-if-* conditions hold. */
+    OpenObject openCopySource(S3Request r, Bucket inputBucket, String inputKey) {
+        OpenObject input = namespace.openObject(inputBucket, inputKey, true);
+        if (Preconditions.evaluate(r, Preconditions.Headers.COPY_SOURCE, input.info()) != Preconditions.Outcome.PROCEED)
+            throw new S3Exception(S3ErrorCode.PRECONDITION_FAILED);
+        return input;
+    }
+
     void delete(S3Request r, Bucket b, String key) {
         namespace.deleteObject(b, key);
         r.respond(204, S3Server.headers(), null);
+    }
+
+    /**
+     * If-None-Match: * and If-Match: "etag" of a write, checked by the namespace in its commit. S3
+     * takes no other If-None-Match value on writes.
+     */
+    static WriteCondition writeCondition(S3Request r) {
+        String ifNoneMatch = r.http.getHeader("If-None-Match");
+        String ifMatch = r.http.getHeader("If-Match");
+        if (ifNoneMatch == null && ifMatch == null) return WriteCondition.NONE;
+        if (ifNoneMatch != null && !ifNoneMatch.trim().equals("*"))
+            throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED, "If-None-Match on a write takes only *.");
+        return new WriteCondition(ifNoneMatch != null, ifMatch == null ? null : Preconditions.unquote(ifMatch));
     }
 
     /** response-* query parameters override headers of a GET (signed requests only, as in S3). */
@@ -157,6 +239,30 @@ final class ObjectOps {
         if ("100-continue".equalsIgnoreCase(r.http.getHeader("Expect")))
             r.context.runOnContext(v -> r.http.response().writeContinue());
         return new S3Body(r.body, decoder, hash, md5, algorithm, expected);
+    }
+
+    /**
+     * A small XML body read whole, with the checks of {@link #body} (Content-MD5, x-amz-checksum-*,
+     * signed payload hash) verified; bodies over {@code limitBytes} are MalformedXML.
+     */
+    static byte[] verifiedXml(S3Request r, int limitBytes) {
+        long length = bodyLength(r);
+        if (length > limitBytes)
+            throw new S3Exception(
+                    S3ErrorCode.MALFORMED_XML, "The XML body is " + length + " bytes > " + limitBytes + " bytes.");
+        S3Body body = body(r);
+        ByteBuffer out = ByteBuffer.allocate((int) length);
+        while (out.hasRemaining()) if (body.read(out) < 0) throw new S3Exception(S3ErrorCode.INCOMPLETE_BODY);
+        if (body.read(ByteBuffer.allocate(1)) > 0)
+            throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "The body is longer than its declared length.");
+        MessageDigest md5;
+        try {
+            md5 = MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 unavailable", e);
+        }
+        body.verify(md5.digest(out.array()));
+        return out.array();
     }
 
     /** Standard headers and x-amz-meta-* of a write request. */

@@ -55,7 +55,8 @@ public final class S3Errors {
             case INCOMPLETE_BODY -> S3ErrorCode.INCOMPLETE_BODY;
             case INVALID_PART -> S3ErrorCode.INVALID_PART;
             case INVALID_PART_ORDER -> S3ErrorCode.INVALID_PART_ORDER;
-            case BUSY -> S3ErrorCode.SLOW_DOWN;
+            case PRECONDITION_FAILED -> S3ErrorCode.PRECONDITION_FAILED;
+            case BUSY, TOO_MANY_UPLOADS -> S3ErrorCode.SLOW_DOWN;
             case UNAVAILABLE -> S3ErrorCode.SERVICE_UNAVAILABLE;
         };
     }

@@ -39,6 +39,7 @@ final class S3Handler {
             case S3Op.UploadPart p -> true;
             case S3Op.CompleteMultipartUpload c -> true;
             case S3Op.CreateBucket c -> true;
+            case S3Op.DeleteObjects d -> true;
             default -> false;
         };
     }
@@ -72,9 +73,20 @@ final class S3Handler {
             case S3Op.GetObject g -> objects.get(r, owned(r, g.bucket()), g.key(), true);
             case S3Op.HeadObject h -> objects.get(r, owned(r, h.bucket()), h.key(), false);
             case S3Op.DeleteObject d -> objects.delete(r, owned(r, d.bucket()), d.key());
+            case S3Op.DeleteObjects d -> buckets.deleteObjects(r, owned(r, d.bucket()));
+            case S3Op.CopyObject c -> {
+                CopySource input = CopySource.parse(c.copySource());
+                objects.copy(r, owned(r, input.bucket()), input.key(), owned(r, c.bucket()), c.key());
+            }
+            case S3Op.UploadPartCopy u -> {
+                CopySource input = CopySource.parse(u.copySource());
+                multipart.uploadPartCopy(r, owned(r, input.bucket()), input.key(), owned(r, u.bucket()), u);
+            }
             case S3Op.CreateMultipartUpload c -> multipart.create(r, owned(r, c.bucket()), c.key());
             case S3Op.UploadPart u -> multipart.uploadPart(r, owned(r, u.bucket()), u);
             case S3Op.CompleteMultipartUpload c -> multipart.complete(r, owned(r, c.bucket()), c);
+            case S3Op.ListMultipartUploads l -> multipart.listUploads(r, owned(r, l.bucket()));
+            case S3Op.ListParts l -> multipart.listParts(r, owned(r, l.bucket()), l);
             case S3Op.AbortMultipartUpload a -> multipart.abort(r, owned(r, a.bucket()), a);
             case S3Op.Unsupported u ->
                 throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED, u.operation() + " is not implemented.");

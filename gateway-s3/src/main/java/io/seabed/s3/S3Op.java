@@ -24,11 +24,22 @@ public sealed interface S3Op {
 
     record DeleteObject(String bucket, String key) implements S3Op {}
 
+    record DeleteObjects(String bucket) implements S3Op {}
+
+    record CopyObject(String bucket, String key, String copySource) implements S3Op {}
+
+    record UploadPartCopy(String bucket, String key, String uploadId, String partNumber, String copySource)
+            implements S3Op {}
+
     record CreateMultipartUpload(String bucket, String key) implements S3Op {}
 
     record UploadPart(String bucket, String key, String uploadId, String partNumber) implements S3Op {}
 
     record CompleteMultipartUpload(String bucket, String key, String uploadId) implements S3Op {}
+
+    record ListMultipartUploads(String bucket) implements S3Op {}
+
+    record ListParts(String bucket, String key, String uploadId) implements S3Op {}
 
     record AbortMultipartUpload(String bucket, String key, String uploadId) implements S3Op {}
 

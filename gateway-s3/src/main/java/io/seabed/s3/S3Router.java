@@ -32,9 +32,7 @@ public final class S3Router {
             "metrics",
             "intelligent-tiering",
             "ownershipControls",
-            "publicAccessBlock",
-            "uploads",
-            "delete");
+            "publicAccessBlock");
 
     /** Object sub-resources that name operations Seabed does not implement yet. */
     static final Set<String> OBJECT_UNSUPPORTED =
@@ -55,6 +53,10 @@ public final class S3Router {
     private static S3Op bucketOp(String method, String bucket, Map<String, String> query) {
         for (String q : query.keySet())
             if (BUCKET_UNSUPPORTED.contains(q)) return new S3Op.Unsupported(method + " bucket ?" + q);
+        if (query.containsKey("uploads"))
+            return method.equals("GET") ? new S3Op.ListMultipartUploads(bucket) : new S3Op.NotAllowed(method);
+        if (query.containsKey("delete"))
+            return method.equals("POST") ? new S3Op.DeleteObjects(bucket) : new S3Op.NotAllowed(method);
         return switch (method) {
             case "PUT" -> new S3Op.CreateBucket(bucket);
             case "HEAD" -> new S3Op.HeadBucket(bucket);
@@ -76,11 +78,15 @@ public final class S3Router {
         String uploadId = query.get("uploadId");
         return switch (method) {
             case "PUT" -> {
-                if (copySource != null) yield new S3Op.Unsupported(uploadId != null ? "UploadPartCopy" : "CopyObject");
+                if (copySource != null)
+                    yield uploadId != null
+                            ? new S3Op.UploadPartCopy(bucket, key, uploadId, query.get("partNumber"), copySource)
+                            : new S3Op.CopyObject(bucket, key, copySource);
                 if (uploadId != null) yield new S3Op.UploadPart(bucket, key, uploadId, query.get("partNumber"));
                 yield new S3Op.PutObject(bucket, key);
             }
-            case "GET" -> uploadId != null ? new S3Op.Unsupported("ListParts") : new S3Op.GetObject(bucket, key);
+            case "GET" ->
+                uploadId != null ? new S3Op.ListParts(bucket, key, uploadId) : new S3Op.GetObject(bucket, key);
             case "HEAD" -> new S3Op.HeadObject(bucket, key);
             case "DELETE" ->
                 uploadId != null

@@ -50,7 +50,15 @@ class ParsingTest {
         assertInstanceOf(S3Op.GetBucketLocation.class, S3Router.route("GET", "b", null, Map.of("location", ""), null));
         assertInstanceOf(S3Op.Unsupported.class, S3Router.route("GET", "b", null, Map.of("versioning", ""), null));
         assertInstanceOf(S3Op.PutObject.class, S3Router.route("PUT", "b", "k", Map.of(), null));
-        assertInstanceOf(S3Op.Unsupported.class, S3Router.route("PUT", "b", "k", Map.of(), "/other/key"));
+        assertInstanceOf(S3Op.CopyObject.class, S3Router.route("PUT", "b", "k", Map.of(), "/other/key"));
+        assertInstanceOf(
+                S3Op.UploadPartCopy.class,
+                S3Router.route("PUT", "b", "k", Map.of("uploadId", "u", "partNumber", "1"), "other/key"));
+        assertInstanceOf(S3Op.DeleteObjects.class, S3Router.route("POST", "b", null, Map.of("delete", ""), null));
+        assertInstanceOf(S3Op.NotAllowed.class, S3Router.route("GET", "b", null, Map.of("delete", ""), null));
+        assertInstanceOf(
+                S3Op.ListMultipartUploads.class, S3Router.route("GET", "b", null, Map.of("uploads", ""), null));
+        assertInstanceOf(S3Op.ListParts.class, S3Router.route("GET", "b", "k", Map.of("uploadId", "u"), null));
         assertInstanceOf(
                 S3Op.UploadPart.class,
                 S3Router.route("PUT", "b", "k", Map.of("uploadId", "u", "partNumber", "1"), null));

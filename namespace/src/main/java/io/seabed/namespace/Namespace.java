@@ -78,7 +78,21 @@ public final class Namespace implements AutoCloseable {
     }
 
     public ObjectInfo putObject(Bucket bucket, String key, long lengthBytes, ObjectMetadata metadata, BodySource body) {
-        return objects.writes().put(bucket, key, lengthBytes, metadata, body);
+        return putObject(bucket, key, lengthBytes, metadata, body, WriteCondition.NONE);
+    }
+
+    /**
+     * Writes an object if {@code condition} holds for the head it replaces, checked in the metadata
+     * commit; otherwise PRECONDITION_FAILED (or NO_SUCH_KEY for If-Match) and the data is discarded.
+     */
+    public ObjectInfo putObject(
+            Bucket bucket,
+            String key,
+            long lengthBytes,
+            ObjectMetadata metadata,
+            BodySource body,
+            WriteCondition condition) {
+        return objects.writes().put(bucket, key, lengthBytes, metadata, body, condition);
     }
 
     /** Opens an object for reading (NO_SUCH_KEY when absent); with {@code withBody} an inline body comes along. */
@@ -89,6 +103,23 @@ public final class Namespace implements AutoCloseable {
     /** Streams bytes [offset, offset + length) of an opened object into {@code sink}. */
     public void readObject(OpenObject object, long offset, long length, BodySink sink) {
         objects.reads().read(object, offset, length, sink);
+    }
+
+    /**
+     * Copies an opened object (opened with its body) to {@code key}, into fresh chunks or inline
+     * bytes: the copy shares no chunk with its input.
+     *
+     * @param metadata the copy's metadata, or null to keep the input's
+     */
+    public ObjectInfo copyObject(
+            OpenObject input, Bucket bucket, String key, ObjectMetadata metadata, WriteCondition condition) {
+        return objects.copy().copy(input, bucket, key, metadata, condition);
+    }
+
+    /** Copies bytes [offset, offset + length) of an opened object into a part of an upload. */
+    public PartInfo uploadPartCopy(
+            OpenObject input, long offset, long length, Bucket bucket, String key, String uploadId, int partNumber) {
+        return objects.copy().copyPart(input, offset, length, bucket, key, uploadId, partNumber);
     }
 
     public void deleteObject(Bucket bucket, String key) {
@@ -109,7 +140,24 @@ public final class Namespace implements AutoCloseable {
     }
 
     public ObjectInfo completeUpload(Bucket bucket, String key, String uploadId, List<UploadPart> parts) {
-        return objects.multipart().complete(bucket, key, uploadId, parts);
+        return completeUpload(bucket, key, uploadId, parts, WriteCondition.NONE);
+    }
+
+    /** Completes an upload if {@code condition} holds (as {@link #putObject}); else the upload stays. */
+    public ObjectInfo completeUpload(
+            Bucket bucket, String key, String uploadId, List<UploadPart> parts, WriteCondition condition) {
+        return objects.multipart().complete(bucket, key, uploadId, parts, condition);
+    }
+
+    /** ListMultipartUploads: a page of the bucket's uploads in progress, in key order. */
+    public UploadPage listUploads(
+            Bucket bucket, String prefix, String delimiter, String keyMarker, String uploadIdMarker, int maxUploads) {
+        return objects.uploadListing().listUploads(bucket, prefix, delimiter, keyMarker, uploadIdMarker, maxUploads);
+    }
+
+    /** ListParts: a page of an upload's parts after {@code partNumberMarker}. */
+    public PartPage listParts(Bucket bucket, String key, String uploadId, int partNumberMarker, int maxParts) {
+        return objects.uploadListing().listParts(bucket, key, uploadId, partNumberMarker, maxParts);
     }
 
     public void abortUpload(Bucket bucket, String key, String uploadId) {

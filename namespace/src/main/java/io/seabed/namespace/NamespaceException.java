@@ -24,6 +24,10 @@ public final class NamespaceException extends RuntimeException {
         INVALID_PART,
         INVALID_PART_ORDER,
         INVALID_ARGUMENT,
+        /** A condition of a conditional write did not hold (the key exists, or its ETag differs). */
+        PRECONDITION_FAILED,
+        /** A bucket has more uploads in progress than a listing reads. */
+        TOO_MANY_UPLOADS,
         /** A limit on concurrent work was reached: the client should slow down and retry. */
         BUSY,
         /** Storage or metadata cannot serve now; the client may retry. */

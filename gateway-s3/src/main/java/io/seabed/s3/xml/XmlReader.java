@@ -24,8 +24,11 @@ public final class XmlReader {
 
     private XmlReader() {}
 
-    /** One element: its local name, text, and children in order. */
-    public record Element(String name, String text, List<Element> children) {
+    /**
+     * One element: its local name, text (trimmed), text as sent (object keys may begin or end with
+     * spaces), and children in order.
+     */
+    public record Element(String name, String text, String rawText, List<Element> children) {
         public Element child(String name) {
             for (Element c : children) if (c.name.equals(name)) return c;
             return null;
@@ -68,7 +71,7 @@ public final class XmlReader {
                 case XMLStreamConstants.START_ELEMENT -> {
                     if (++elements > ELEMENTS_MAX || stack.size() >= DEPTH_MAX)
                         throw new S3Exception(S3ErrorCode.MALFORMED_XML, "The XML is too large or too deep.");
-                    Element e = new Element(r.getLocalName(), null, new ArrayList<>());
+                    Element e = new Element(r.getLocalName(), null, null, new ArrayList<>());
                     if (!stack.isEmpty()) stack.getLast().children().add(e);
                     else if (root != null) throw new S3Exception(S3ErrorCode.MALFORMED_XML);
                     stack.add(e);
@@ -79,8 +82,8 @@ public final class XmlReader {
                 }
                 case XMLStreamConstants.END_ELEMENT -> {
                     Element open = stack.removeLast();
-                    String text = texts.removeLast().toString().trim();
-                    Element closed = new Element(open.name(), text, open.children());
+                    String raw = texts.removeLast().toString();
+                    Element closed = new Element(open.name(), raw.trim(), raw, open.children());
                     if (stack.isEmpty()) root = closed;
                     else {
                         List<Element> siblings = stack.getLast().children();

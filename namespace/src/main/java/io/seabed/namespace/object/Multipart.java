@@ -14,6 +14,7 @@ import io.seabed.namespace.ObjectMetadata;
 import io.seabed.namespace.PartInfo;
 import io.seabed.namespace.UploadPart;
 import io.seabed.namespace.User;
+import io.seabed.namespace.WriteCondition;
 import io.seabed.namespace.schema.Keys;
 import io.seabed.namespace.schema.ObjectHead;
 import io.seabed.namespace.schema.PartRecord;
@@ -99,7 +100,8 @@ public final class Multipart {
         return new PartInfo(partNumber, lengthBytes, HexFormat.of().formatHex(w.md5), now);
     }
 
-    public ObjectInfo complete(Bucket bucket, String key, String uploadId, List<UploadPart> parts) {
+    public ObjectInfo complete(
+            Bucket bucket, String key, String uploadId, List<UploadPart> parts, WriteCondition condition) {
         byte[] id = parseUploadId(uploadId);
         if (parts.isEmpty()) throw new NamespaceException(Reason.INVALID_ARGUMENT, "no parts given");
         if (parts.size() > config.partsCountMax())
@@ -120,10 +122,11 @@ public final class Multipart {
                 stored.put(p.partNumber(), p);
             }
             ObjectHead stitched = stitch(upload, parts, stored, id, now);
+            // A condition that fails in applyHead aborts this whole transaction: the upload stays.
             for (UploadPart p : parts) stored.remove(p.partNumber());
             for (PartRecord unused : stored.values()) retirePart(txn, unused, now);
             txn.deleteRange(uploadFrom, uploadTo);
-            writes.applyHead(txn, bucket, key, stitched, null, now);
+            writes.applyHead(txn, bucket, key, stitched, null, now, condition);
             return stitched;
         });
         return ObjectReads.info(key, head);
@@ -183,7 +186,7 @@ public final class Multipart {
         ObjectWrites.retireChunks(txn, uid.high(), uid.low(), part.chunks(), now + config.garbageDelayMillis());
     }
 
-    private static UploadRecord requireUpload(byte[] value, String key, String uploadId) {
+    static UploadRecord requireUpload(byte[] value, String key, String uploadId) {
         if (value == null) throw new NamespaceException(Reason.NO_SUCH_UPLOAD, "no upload " + uploadId);
         UploadRecord upload = UploadRecord.decode(value);
         if (!upload.key().equals(key))
@@ -191,7 +194,7 @@ public final class Multipart {
         return upload;
     }
 
-    private static byte[] parseUploadId(String uploadId) {
+    static byte[] parseUploadId(String uploadId) {
         if (uploadId == null || uploadId.length() != UPLOAD_ID_BYTES * 2)
             throw new NamespaceException(Reason.NO_SUCH_UPLOAD, "no upload " + uploadId);
         try {

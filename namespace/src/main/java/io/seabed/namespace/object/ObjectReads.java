@@ -32,7 +32,20 @@ public final class ObjectReads {
     }
 
     /** An object opened for reading: its metadata, and the body when it is inline. */
-    public record OpenObject(ObjectInfo info, ObjectHead head, byte[] inlineBody) {}
+    public record OpenObject(ObjectInfo info, ObjectHead head, byte[] inlineBody) {
+        /**
+         * {offset, length} of part {@code partNumber} (from 1) of a multipart object; a single-PUT
+         * object is its own part 1. Null when the object has no such part.
+         */
+        public long[] partRange(int partNumber) {
+            long[] sizes = head.partSizes();
+            if (sizes.length == 0) return partNumber == 1 ? new long[] {0, head.sizeBytes()} : null;
+            if (partNumber < 1 || partNumber > sizes.length) return null;
+            long offset = 0;
+            for (int i = 0; i < partNumber - 1; i++) offset += sizes[i];
+            return new long[] {offset, sizes[partNumber - 1]};
+        }
+    }
 
     public OpenObject open(Bucket bucket, String key, boolean withBody) {
         ObjectWrites.checkKey(key, config);

@@ -11,6 +11,8 @@ public final class ObjectStore {
     private final ObjectReads reads;
     private final Listing listing;
     private final Multipart multipart;
+    private final ObjectCopy copy;
+    private final UploadListing uploadListing;
 
     public ObjectStore(MetaKv kv, BaseStoreClient store, NamespaceConfig config, InstantSource clock) {
         ChunkBuffers buffers = new ChunkBuffers(config.chunkBytes(), config.chunkBuffersMax());
@@ -19,6 +21,16 @@ public final class ObjectStore {
         this.reads = new ObjectReads(kv, store, config);
         this.listing = new Listing(kv);
         this.multipart = new Multipart(kv, config, data, writes, clock);
+        this.copy = new ObjectCopy(store, data, writes, multipart);
+        this.uploadListing = new UploadListing(kv);
+    }
+
+    public UploadListing uploadListing() {
+        return uploadListing;
+    }
+
+    public ObjectCopy copy() {
+        return copy;
     }
 
     public ObjectWrites writes() {

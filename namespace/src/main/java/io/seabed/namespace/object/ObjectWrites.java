@@ -10,6 +10,7 @@ import io.seabed.namespace.NamespaceException;
 import io.seabed.namespace.NamespaceException.Reason;
 import io.seabed.namespace.ObjectInfo;
 import io.seabed.namespace.ObjectMetadata;
+import io.seabed.namespace.WriteCondition;
 import io.seabed.namespace.schema.GarbageRecord;
 import io.seabed.namespace.schema.Keys;
 import io.seabed.namespace.schema.ObjectHead;
@@ -33,7 +34,13 @@ public final class ObjectWrites {
         this.clock = clock;
     }
 
-    public ObjectInfo put(Bucket bucket, String key, long lengthBytes, ObjectMetadata metadata, BodySource body) {
+    public ObjectInfo put(
+            Bucket bucket,
+            String key,
+            long lengthBytes,
+            ObjectMetadata metadata,
+            BodySource body,
+            WriteCondition condition) {
         checkKey(key, config);
         checkMetadata(metadata, config);
         if (lengthBytes < 0) throw new NamespaceException(Reason.INVALID_ARGUMENT, "length=" + lengthBytes);
@@ -41,6 +48,16 @@ public final class ObjectWrites {
             throw new NamespaceException(
                     Reason.ENTITY_TOO_LARGE, "length=" + lengthBytes + " > objectBytesMax=" + config.objectBytesMax());
         DataWriter.Written w = data.write(body, lengthBytes, true);
+        return commitWritten(bucket, key, w, metadata, condition);
+    }
+
+    /**
+     * Commits what {@link DataWriter} wrote as the key's head, discarding the data when the commit
+     * fails (a condition that does not hold, a deleted bucket, a collected intent).
+     */
+    ObjectInfo commitWritten(
+            Bucket bucket, String key, DataWriter.Written w, ObjectMetadata metadata, WriteCondition condition) {
+        long lengthBytes = w.sizeBytes;
         String etag = HexFormat.of().formatHex(w.md5);
         ObjectHead head = new ObjectHead(
                 w.uid.high(),
@@ -54,7 +71,7 @@ public final class ObjectWrites {
                 w.chunks,
                 new long[0]);
         try {
-            commitHead(bucket, key, head, w.inline, w.intentKey);
+            commitHead(bucket, key, head, w.inline, w.intentKey, condition);
         } catch (RuntimeException e) {
             w.discard(e);
             throw e;
@@ -63,24 +80,34 @@ public final class ObjectWrites {
     }
 
     /** Commits {@code head} and takes the write's intent (must be unclaimed) in one transaction. */
-    void commitHead(Bucket bucket, String key, ObjectHead head, byte[] inlineBody, byte[] intentKey) {
+    void commitHead(
+            Bucket bucket, String key, ObjectHead head, byte[] inlineBody, byte[] intentKey, WriteCondition condition) {
         long now = clock.millis();
         kv.transact(txn -> {
             if (intentKey != null) takeIntent(txn, intentKey);
-            applyHead(txn, bucket, key, head, inlineBody, now);
+            applyHead(txn, bucket, key, head, inlineBody, now, condition);
             return null;
         });
     }
 
     /**
      * Inside a transaction: makes {@code head} the object's head. The bucket must still exist; the
-     * replaced data goes to the garbage queue; usage counters move by blind adds.
+     * replaced data goes to the garbage queue; usage counters move by blind adds. The condition is
+     * checked against the head read in this transaction, so racing conditional writes serialize.
      */
-    void applyHead(Txn txn, Bucket bucket, String key, ObjectHead head, byte[] inlineBody, long now) {
+    void applyHead(
+            Txn txn,
+            Bucket bucket,
+            String key,
+            ObjectHead head,
+            byte[] inlineBody,
+            long now,
+            WriteCondition condition) {
         byte[] headKey = Keys.objectHead(bucket.id(), key);
         Buckets.requireLive(txn, bucket);
         byte[] old = txn.get(headKey);
         ObjectHead oldHead = old == null ? null : ObjectHead.decode(old);
+        condition.check(key, oldHead == null ? null : oldHead.etag());
         if (oldHead != null) retire(txn, headKey, oldHead, now);
         txn.put(headKey, head.encode());
         if (inlineBody != null) txn.put(Keys.body(headKey), inlineBody);
@@ -88,6 +115,10 @@ public final class ObjectWrites {
         txn.add(
                 Keys.bucketUsage(bucket.id(), Keys.USAGE_BYTES),
                 head.sizeBytes() - (oldHead == null ? 0 : oldHead.sizeBytes()));
+    }
+
+    NamespaceConfig config() {
+        return config;
     }
 
     /** Deletes the object if present (S3: deleting a missing key succeeds). */
