@@ -252,7 +252,18 @@ class CopyTest {
                         .partNumber(3))
                 .copyPartResult()
                 .eTag();
-        for (String bad : new String[] {"bytes=0-" + LARGE_BYTES, "bytes=5-4", "bytes=-5", "items=0-1"}) {
+        S3Exception past = assertThrows(
+                S3Exception.class,
+                () -> s3.uploadPartCopy(b -> b.sourceBucket("src")
+                        .sourceKey("large")
+                        .copySourceRange("bytes=0-" + LARGE_BYTES)
+                        .destinationBucket("dst")
+                        .destinationKey("assembled")
+                        .uploadId(id)
+                        .partNumber(4)));
+        assertEquals(416, past.statusCode());
+        assertEquals("InvalidRange", past.awsErrorDetails().errorCode());
+        for (String bad : new String[] {"bytes=5-4", "bytes=-5", "items=0-1"}) {
             S3Exception e = assertThrows(
                     S3Exception.class,
                     () -> s3.uploadPartCopy(b -> b.sourceBucket("src")

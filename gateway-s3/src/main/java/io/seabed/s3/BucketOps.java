@@ -23,7 +23,15 @@ final class BucketOps {
         this.config = config;
     }
 
+    /** Largest max-buckets of one ListBuckets page. */
+    static final int MAX_BUCKETS_MAX = 10_000;
+
+    /** ListBuckets, paged by max-buckets and continuation-token (the last name of the page before). */
     void listBuckets(S3Request r) {
+        int max = intParam(r, "max-buckets", MAX_BUCKETS_MAX, 1, MAX_BUCKETS_MAX);
+        String after =
+                r.query.get("continuation-token") == null ? null : decodeToken(r.query.get("continuation-token"));
+        String prefix = r.query.getOrDefault("prefix", "");
         XmlWriter x = new XmlWriter()
                 .openRoot("ListAllMyBucketsResult")
                 .open("Owner")
@@ -31,13 +39,48 @@ final class BucketOps {
                 .element("DisplayName", r.user.displayName())
                 .close("Owner")
                 .open("Buckets");
-        for (Bucket b : namespace.listBuckets(r.user))
+        int listed = 0;
+        String last = null;
+        boolean truncated = false;
+        for (Bucket b : namespace.listBuckets(r.user)) {
+            if (!b.name().startsWith(prefix) || (after != null && b.name().compareTo(after) <= 0)) continue;
+            if (listed == max) {
+                truncated = true;
+                break;
+            }
             x.open("Bucket")
                     .element("Name", b.name())
                     .element("CreationDate", XmlWriter.isoTime(b.createdMillis()))
                     .close("Bucket");
-        x.close("Buckets").close("ListAllMyBucketsResult");
-        xml(r, x);
+            listed++;
+            last = b.name();
+        }
+        x.close("Buckets");
+        if (truncated) x.element("ContinuationToken", encodeToken(last));
+        if (!prefix.isEmpty()) x.element("Prefix", prefix);
+        xml(r, x.close("ListAllMyBucketsResult"));
+    }
+
+    static int intParam(S3Request r, String name, int absent, int min, int max) {
+        String v = r.query.get(name);
+        if (v == null) return absent;
+        int n = v.matches("[0-9]{1,9}") ? Integer.parseInt(v) : -1;
+        if (n < min || n > max)
+            throw new S3Exception(
+                    S3ErrorCode.INVALID_ARGUMENT, name + " must be an integer in [" + min + ", " + max + "]");
+        return n;
+    }
+
+    static String encodeToken(String last) {
+        return Base64.getUrlEncoder().encodeToString(last.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String decodeToken(String token) {
+        try {
+            return new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "The continuation token provided is incorrect");
+        }
     }
 
     void create(S3Request r, String name) {
@@ -47,8 +90,14 @@ final class BucketOps {
             if (!root.name().equals("CreateBucketConfiguration")) throw new S3Exception(S3ErrorCode.MALFORMED_XML);
         }
         if (name == null) throw new S3Exception(S3ErrorCode.INVALID_BUCKET_NAME);
-        Bucket b = namespace.createBucket(r.user, name);
-        r.respond(200, S3Server.headers().add("Location", "/" + b.name()), null);
+        try {
+            namespace.createBucket(r.user, name);
+        } catch (NamespaceException e) {
+            // us-east-1 answers a re-create by the owner with 200 and changes nothing; other regions 409.
+            if (e.reason() != NamespaceException.Reason.BUCKET_OWNED_BY_YOU
+                    || !config.region().equals("us-east-1")) throw e;
+        }
+        r.respond(200, S3Server.headers().add("Location", "/" + name), null);
     }
 
     void head(S3Request r, Bucket b) {
@@ -69,7 +118,9 @@ final class BucketOps {
         ListArgs a = ListArgs.parse(r, v2);
         ListPage page = namespace.listObjects(b, new ListRequest(a.prefix, a.delimiter, a.after, a.maxKeys));
         XmlWriter x = new XmlWriter().openRoot("ListBucketResult").element("Name", b.name());
-        x.element("Prefix", a.encode(a.prefix == null ? "" : a.prefix));
+        // ListObjects v1 returns its top-level Prefix as given (botocore does not decode it); v2 encodes it.
+        String prefixText = a.prefix == null ? "" : a.prefix;
+        x.element("Prefix", v2 ? a.encode(prefixText) : prefixText);
         if (v2) {
             x.optional("StartAfter", a.startAfter == null ? null : a.encode(a.startAfter));
             x.optional("ContinuationToken", a.token);
@@ -233,7 +284,12 @@ final class BucketOps {
         }
 
         String encode(String s) {
-            return urlEncode ? URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20") : s;
+            // S3's url encoding keeps '/' (as Python's quote does).
+            return urlEncode
+                    ? URLEncoder.encode(s, StandardCharsets.UTF_8)
+                            .replace("+", "%20")
+                            .replace("%2F", "/")
+                    : s;
         }
     }
 

@@ -81,9 +81,12 @@ final class MultipartOps {
                 first = -1;
             }
         }
-        if (first < 0 || last < first || last >= size)
+        if (first < 0 || last < first)
             throw new S3Exception(
                     S3ErrorCode.INVALID_ARGUMENT, "Range specified is not valid for source object of size: " + size);
+        if (last >= size)
+            throw new S3Exception(
+                    S3ErrorCode.INVALID_RANGE, "Range specified is not valid for source object of size: " + size);
         return new long[] {first, last};
     }
 

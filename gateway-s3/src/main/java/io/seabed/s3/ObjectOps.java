@@ -109,7 +109,9 @@ final class ObjectOps {
                         S3ErrorCode.INVALID_REQUEST,
                         "Cannot specify both Range header and partNumber query parameter.");
             long[] part = o.partRange(MultipartOps.partNumber(partNumber));
-            if (part == null) throw new S3Exception(S3ErrorCode.INVALID_PART_NUMBER);
+            if (part == null)
+                throw new S3Exception(
+                        S3ErrorCode.INVALID_PART, "The requested part number is beyond the object's parts.");
             if (o.info().partsCount() == 0 || part[1] == 0) return new long[] {0, size, 200};
             range = new long[] {part[0], part[0] + part[1] - 1};
         } else {
@@ -165,17 +167,14 @@ final class ObjectOps {
         r.respond(204, S3Server.headers(), null);
     }
 
-    /**
-     * If-None-Match: * and If-Match: "etag" of a write, checked by the namespace in its commit. S3
-     * takes no other If-None-Match value on writes.
-     */
+    /** If-None-Match and If-Match ("*" or an ETag) of a write, checked by the namespace in its commit. */
     static WriteCondition writeCondition(S3Request r) {
         String ifNoneMatch = r.http.getHeader("If-None-Match");
         String ifMatch = r.http.getHeader("If-Match");
         if (ifNoneMatch == null && ifMatch == null) return WriteCondition.NONE;
-        if (ifNoneMatch != null && !ifNoneMatch.trim().equals("*"))
-            throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED, "If-None-Match on a write takes only *.");
-        return new WriteCondition(ifNoneMatch != null, ifMatch == null ? null : Preconditions.unquote(ifMatch));
+        return new WriteCondition(
+                ifNoneMatch == null ? null : Preconditions.unquote(ifNoneMatch.trim()),
+                ifMatch == null ? null : Preconditions.unquote(ifMatch.trim()));
     }
 
     /** response-* query parameters override headers of a GET (signed requests only, as in S3). */
@@ -291,7 +290,7 @@ final class ObjectOps {
         for (String part : v.split(",")) {
             String t = part.trim();
             if (t.isEmpty() || t.equalsIgnoreCase("aws-chunked")) continue;
-            if (!sb.isEmpty()) sb.append(',');
+            if (!sb.isEmpty()) sb.append(", ");
             sb.append(t);
         }
         return sb.toString();

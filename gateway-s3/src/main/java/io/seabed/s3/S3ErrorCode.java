@@ -22,7 +22,6 @@ public enum S3ErrorCode {
     INVALID_DIGEST("InvalidDigest", 400, "The Content-MD5 you specified is not valid."),
     INVALID_PART("InvalidPart", 400, "One or more of the specified parts could not be found."),
     INVALID_PART_ORDER("InvalidPartOrder", 400, "The list of parts was not in ascending order."),
-    INVALID_PART_NUMBER("InvalidPartNumber", 416, "The requested partnumber is not satisfiable"),
     INVALID_RANGE("InvalidRange", 416, "The requested range is not satisfiable"),
     INVALID_REQUEST("InvalidRequest", 400, "Invalid Request"),
     KEY_TOO_LONG("KeyTooLongError", 400, "Your key is too long"),

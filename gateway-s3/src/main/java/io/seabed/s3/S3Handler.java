@@ -96,17 +96,26 @@ final class S3Handler {
 
     private void authenticate(S3Request r) {
         AuthResult result = verifier.verify(r);
-        if (!(result instanceof AuthResult.Authenticated a)) throw new S3Exception(S3ErrorCode.ACCESS_DENIED);
+        if (!(result instanceof AuthResult.Authenticated a)) {
+            // Anonymous access is never granted (no public ACLs or policies yet); a missing bucket is
+            // still reported as missing, as S3 does.
+            if (r.bucket != null) namespace.bucket(r.bucket);
+            throw new S3Exception(S3ErrorCode.ACCESS_DENIED);
+        }
         User user = namespace.user(a.accessKey());
         if (user == null) throw new S3Exception(S3ErrorCode.INVALID_ACCESS_KEY_ID);
         r.auth = a;
         r.user = user;
     }
 
-    /** The bucket, which must belong to the caller's tenant: tenants never see each other's buckets. */
+    /**
+     * The bucket, which must belong to the caller: a bucket is its owner's (as in S3, where users of
+     * one account are still separate principals until ACLs or policies say otherwise), so tenants
+     * never see each other's buckets either.
+     */
     private Bucket owned(S3Request r, String name) {
         Bucket b = namespace.bucket(name);
-        if (b.ownerTenantId() != r.user.tenantId()) throw new S3Exception(S3ErrorCode.ACCESS_DENIED);
+        if (!b.ownerUserId().equals(r.user.userId())) throw new S3Exception(S3ErrorCode.ACCESS_DENIED);
         return b;
     }
 

@@ -45,18 +45,18 @@ class ConditionalWriteTest {
     @Test
     void conditionsOnPut() {
         Bucket b = f.ns.createBucket(f.user, "cond-put");
-        ObjectInfo first = put(b, "k", bytes(1, 100), new WriteCondition(true, null));
-        NamespaceException exists = assertThrows(
-                NamespaceException.class, () -> put(b, "k", bytes(2, 100), new WriteCondition(true, null)));
+        ObjectInfo first = put(b, "k", bytes(1, 100), new WriteCondition("*", null));
+        NamespaceException exists =
+                assertThrows(NamespaceException.class, () -> put(b, "k", bytes(2, 100), new WriteCondition("*", null)));
         assertEquals(Reason.PRECONDITION_FAILED, exists.reason());
         NamespaceException stale = assertThrows(
-                NamespaceException.class, () -> put(b, "k", bytes(3, 100), new WriteCondition(false, "00")));
+                NamespaceException.class, () -> put(b, "k", bytes(3, 100), new WriteCondition(null, "00")));
         assertEquals(Reason.PRECONDITION_FAILED, stale.reason());
         NamespaceException missing = assertThrows(
-                NamespaceException.class, () -> put(b, "none", bytes(3, 100), new WriteCondition(false, "00")));
+                NamespaceException.class, () -> put(b, "none", bytes(3, 100), new WriteCondition(null, "00")));
         assertEquals(Reason.NO_SUCH_KEY, missing.reason());
         assertArrayEquals(bytes(1, 100), f.read(b, "k"));
-        put(b, "k", bytes(4, 100), new WriteCondition(false, first.etag()));
+        put(b, "k", bytes(4, 100), new WriteCondition(null, first.etag()));
         assertArrayEquals(bytes(4, 100), f.read(b, "k"));
     }
 
@@ -65,7 +65,7 @@ class ConditionalWriteTest {
     void failedConditionDiscardsChunks() {
         Bucket b = f.ns.createBucket(f.user, "cond-discard");
         put(b, "k", bytes(5, 10), WriteCondition.NONE);
-        assertThrows(NamespaceException.class, () -> put(b, "k", bytes(6, 200_000), new WriteCondition(true, null)));
+        assertThrows(NamespaceException.class, () -> put(b, "k", bytes(6, 200_000), new WriteCondition("*", null)));
         long before = f.ns.garbageCollector().recordsDone();
         f.nowMillis.addAndGet(f.ns.config().intentTtlMillis() + 1);
         while (f.ns.garbageCollector().pass() > 0) {}
@@ -81,7 +81,7 @@ class ConditionalWriteTest {
         PartInfo p = f.ns.uploadPart(b, "k", id, 1, 1000, NamespaceFixture.body(bytes(8, 1000)));
         List<UploadPart> parts = List.of(new UploadPart(1, p.etag()));
         NamespaceException e = assertThrows(
-                NamespaceException.class, () -> f.ns.completeUpload(b, "k", id, parts, new WriteCondition(true, null)));
+                NamespaceException.class, () -> f.ns.completeUpload(b, "k", id, parts, new WriteCondition("*", null)));
         assertEquals(Reason.PRECONDITION_FAILED, e.reason());
         assertArrayEquals(bytes(7, 10), f.read(b, "k"));
         f.ns.completeUpload(b, "k", id, parts, WriteCondition.NONE);

@@ -94,7 +94,7 @@ class ObjectCopyTest {
         put(b, "out", bytes(2, 10), ObjectMetadata.EMPTY);
         NamespaceException e = assertThrows(
                 NamespaceException.class,
-                () -> f.ns.copyObject(f.ns.openObject(b, "in", true), b, "out", null, new WriteCondition(true, null)));
+                () -> f.ns.copyObject(f.ns.openObject(b, "in", true), b, "out", null, new WriteCondition("*", null)));
         assertEquals(Reason.PRECONDITION_FAILED, e.reason());
         assertArrayEquals(bytes(2, 10), f.read(b, "out"));
     }

@@ -63,7 +63,7 @@ public final class Buckets {
             byte[] existing = txn.get(Keys.bucketName(name));
             if (existing != null) {
                 BucketRecord other = BucketRecord.decode(txn.get(Keys.bucket(Keys.longOf(existing))));
-                throw other.ownerTenantId() == owner.tenantId()
+                throw other.ownerUserId().equals(owner.userId())
                         ? new NamespaceException(Reason.BUCKET_OWNED_BY_YOU, "bucket " + name + " is yours")
                         : new NamespaceException(Reason.BUCKET_EXISTS, "bucket " + name + " exists");
             }
@@ -92,13 +92,18 @@ public final class Buckets {
             throw new NamespaceException(Reason.NO_SUCH_BUCKET, "no bucket " + bucket.name());
     }
 
+    /** The buckets {@code owner} owns (scanning its tenant's bucket index), in name order. */
     public List<Bucket> list(User owner) {
         byte[] from = tenantIndex(owner.tenantId(), "");
         List<KeyValue> index = kv.scan(from, Keys.successor(from), config.bucketsPerTenantMax(), false);
         List<byte[]> keys = new ArrayList<>(index.size());
         for (KeyValue e : index) keys.add(Keys.bucket(Keys.longOf(e.value())));
         List<Bucket> out = new ArrayList<>(keys.size());
-        for (byte[] v : kv.multiGet(keys)) if (v != null) out.add(toBucket(BucketRecord.decode(v)));
+        for (byte[] v : kv.multiGet(keys)) {
+            if (v == null) continue;
+            Bucket b = toBucket(BucketRecord.decode(v));
+            if (b.ownerUserId().equals(owner.userId())) out.add(b);
+        }
         return out;
     }
 

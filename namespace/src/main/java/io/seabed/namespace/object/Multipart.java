@@ -114,7 +114,13 @@ public final class Multipart {
         byte[] uploadFrom = Keys.upload(bucket.id(), id);
         byte[] uploadTo = Keys.successor(uploadFrom);
         ObjectHead head = kv.transact(txn -> {
-            UploadRecord upload = requireUpload(txn.get(uploadFrom), key, uploadId);
+            byte[] uploadValue = txn.get(uploadFrom);
+            if (uploadValue == null) {
+                // Completing an upload that already completed answers the object it made (S3 does).
+                ObjectHead done = completedBy(txn.get(Keys.objectHead(bucket.id(), key)), id);
+                if (done != null) return done;
+            }
+            UploadRecord upload = requireUpload(uploadValue, key, uploadId);
             Map<Integer, PartRecord> stored = new HashMap<>();
             for (KeyValue e : txn.scan(uploadFrom, uploadTo, config.partsCountMax() + 1, false)) {
                 if (e.key().length == uploadFrom.length) continue;
@@ -184,6 +190,14 @@ public final class Multipart {
     private void retirePart(Txn txn, PartRecord part, long now) {
         Uid uid = Uid.random();
         ObjectWrites.retireChunks(txn, uid.high(), uid.low(), part.chunks(), now + config.garbageDelayMillis());
+    }
+
+    /** The head {@code headValue} when upload {@code id} made it (its uid is the upload id), else null. */
+    private static ObjectHead completedBy(byte[] headValue, byte[] id) {
+        if (headValue == null) return null;
+        ObjectHead h = ObjectHead.decode(headValue);
+        ByteBuffer uid = ByteBuffer.wrap(id);
+        return h.partSizes().length > 0 && h.uidHigh() == uid.getLong() && h.uidLow() == uid.getLong() ? h : null;
     }
 
     static UploadRecord requireUpload(byte[] value, String key, String uploadId) {
