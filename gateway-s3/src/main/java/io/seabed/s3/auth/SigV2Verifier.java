@@ -131,7 +131,7 @@ final class SigV2Verifier {
         String amzDate = request.header(SigV4Verifier.X_AMZ_DATE);
         String date = request.header(DATE);
         Instant requestTime = parseHttpDate(amzDate != null ? amzDate : date);
-        if (requestTime == null) {
+        if (requestTime == null || requestTime.isBefore(Instant.EPOCH)) {
             throw new S3Exception(
                     S3ErrorCode.ACCESS_DENIED, "AWS authentication requires a valid Date or x-amz-date header");
         }
@@ -308,6 +308,10 @@ final class SigV2Verifier {
             return null;
         }
         String value = text.strip();
+        // The weekday is not checked against the date (RFC 1123's parser would refuse a wrong one):
+        // a far-off date must answer RequestTimeTooSkewed, not "no valid date".
+        int comma = value.indexOf(',');
+        if (comma > 0 && comma <= 9) value = value.substring(comma + 1).strip();
         try {
             return ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME)
                     .toInstant();

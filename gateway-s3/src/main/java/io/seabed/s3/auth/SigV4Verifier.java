@@ -330,6 +330,11 @@ public final class SigV4Verifier {
 
     private static long parseExpires(String text) {
         S3ErrorCode error = S3ErrorCode.AUTHORIZATION_QUERY_PARAMETERS_ERROR;
+        // Out of range (negative, or over a week) is AccessDenied, as ceph/s3-tests expects.
+        if (text.startsWith("-")
+                && text.length() > 1
+                && text.substring(1).chars().allMatch(c -> c >= '0' && c <= '9'))
+            throw new S3Exception(S3ErrorCode.ACCESS_DENIED, "Request has expired");
         if (text.isEmpty()
                 || text.length() > EXPIRES_DIGITS_MAX
                 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
@@ -338,7 +343,7 @@ public final class SigV4Verifier {
         long seconds = Long.parseLong(text);
         if (seconds > AuthLimits.PRESIGNED_EXPIRES_SECONDS_MAX) {
             throw new S3Exception(
-                    error,
+                    S3ErrorCode.ACCESS_DENIED,
                     "X-Amz-Expires must be less than a week (in seconds) that is "
                             + AuthLimits.PRESIGNED_EXPIRES_SECONDS_MAX + "; it is " + seconds + ".");
         }

@@ -309,6 +309,23 @@ class SigV2VerifierTest {
                 signedHeaders("GET", "/b/k", RFC_1123.format(NOW), Map.of("x-amz-date", List.of("garbage"))));
     }
 
+    /** ceph/s3-tests sends "Tue, 07 Jul 2030" (a Sunday): far dates are skewed whatever their weekday; pre-epoch ones denied. */
+    @Test
+    void farDatesWithWrongWeekdays() {
+        reject(
+                S3ErrorCode.REQUEST_TIME_TOO_SKEWED,
+                "GET",
+                "/b/k",
+                "",
+                signedHeaders("GET", "/b/k", "Tue, 07 Jul 2030 21:53:04 GMT", Map.of()));
+        reject(
+                S3ErrorCode.ACCESS_DENIED,
+                "GET",
+                "/b/k",
+                "",
+                signedHeaders("GET", "/b/k", "Tue, 07 Jul 1950 21:53:04 GMT", Map.of()));
+    }
+
     @Test
     void clockSkewBeyondFifteenMinutes() {
         for (int minutes : new int[] {-16, 16}) {
