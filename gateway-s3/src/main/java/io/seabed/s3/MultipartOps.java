@@ -2,6 +2,7 @@ package io.seabed.s3;
 
 import io.seabed.namespace.Bucket;
 import io.seabed.namespace.Namespace;
+import io.seabed.namespace.ObjectChecksum;
 import io.seabed.namespace.ObjectInfo;
 import io.seabed.namespace.PartInfo;
 import io.seabed.namespace.PartPage;
@@ -10,8 +11,11 @@ import io.seabed.namespace.UploadPage;
 import io.seabed.namespace.UploadPart;
 import io.seabed.namespace.object.ObjectReads.OpenObject;
 import io.seabed.namespace.object.UploadListing;
+import io.seabed.s3.checksum.ChecksumAlgorithm;
+import io.seabed.s3.checksum.MultipartChecksum;
 import io.seabed.s3.xml.XmlReader;
 import io.seabed.s3.xml.XmlWriter;
+import io.vertx.core.MultiMap;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,22 +35,78 @@ final class MultipartOps {
     }
 
     void create(S3Request r, Bucket b, String key) {
-        String uploadId = namespace.createUpload(b, key, ObjectOps.metadata(r), r.user);
-        BucketOps.xml(
-                r,
-                new XmlWriter()
-                        .openRoot("InitiateMultipartUploadResult")
-                        .element("Bucket", b.name())
-                        .element("Key", key)
-                        .element("UploadId", uploadId)
-                        .close("InitiateMultipartUploadResult"));
+        ChecksumAlgorithm algorithm = ObjectOps.declaredAlgorithm(r);
+        ObjectChecksum.Type type = checksumType(algorithm, r.http.getHeader(ObjectOps.CHECKSUM_TYPE));
+        String uploadId = namespace.createUpload(
+                b, key, ObjectOps.metadata(r), r.user, algorithm == null ? null : algorithm.algorithmName(), type);
+        MultiMap h = S3Server.headers().add("Content-Type", "application/xml");
+        if (algorithm != null)
+            h.add(ObjectOps.CHECKSUM_ALGORITHM, algorithm.algorithmName()).add(ObjectOps.CHECKSUM_TYPE, type.name());
+        XmlWriter x = new XmlWriter()
+                .openRoot("InitiateMultipartUploadResult")
+                .element("Bucket", b.name())
+                .element("Key", key)
+                .element("UploadId", uploadId)
+                .close("InitiateMultipartUploadResult");
+        r.respond(200, h, x.toBytes());
+    }
+
+    /**
+     * The type of an upload's checksum: x-amz-checksum-type, else S3's default for the algorithm
+     * (FULL_OBJECT for CRC64NVME, which has no other, COMPOSITE for the rest); SHA digests cannot be
+     * combined into a FULL_OBJECT checksum.
+     */
+    static ObjectChecksum.Type checksumType(ChecksumAlgorithm algorithm, String header) {
+        if (algorithm == null) {
+            if (header != null)
+                throw new S3Exception(
+                        S3ErrorCode.INVALID_REQUEST,
+                        "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.");
+            return null;
+        }
+        if (header == null)
+            return algorithm == ChecksumAlgorithm.CRC64NVME
+                    ? ObjectChecksum.Type.FULL_OBJECT
+                    : ObjectChecksum.Type.COMPOSITE;
+        ObjectChecksum.Type type =
+                switch (header.trim()) {
+                    case "FULL_OBJECT" -> ObjectChecksum.Type.FULL_OBJECT;
+                    case "COMPOSITE" -> ObjectChecksum.Type.COMPOSITE;
+                    default ->
+                        throw new S3Exception(
+                                S3ErrorCode.INVALID_REQUEST, "Value for x-amz-checksum-type is invalid: " + header);
+                };
+        boolean supported =
+                type == ObjectChecksum.Type.FULL_OBJECT ? algorithm.isCrc() : algorithm != ChecksumAlgorithm.CRC64NVME;
+        if (!supported)
+            throw new S3Exception(
+                    S3ErrorCode.INVALID_REQUEST,
+                    "The " + type + " checksum type cannot be used with the " + algorithm.algorithmName()
+                            + " checksum algorithm.");
+        return type;
     }
 
     void uploadPart(S3Request r, Bucket b, S3Op.UploadPart op) {
         int partNumber = partNumber(op.partNumber());
         long length = ObjectOps.bodyLength(r);
-        PartInfo part = namespace.uploadPart(b, op.key(), op.uploadId(), partNumber, length, ObjectOps.body(r));
-        r.respond(200, S3Server.headers().add("ETag", ObjectOps.quote(part.etag())), null);
+        ChecksumAlgorithm algorithm = uploadAlgorithm(b, op.key(), op.uploadId());
+        PartInfo part =
+                namespace.uploadPart(b, op.key(), op.uploadId(), partNumber, length, ObjectOps.body(r, algorithm));
+        MultiMap h = S3Server.headers().add("ETag", ObjectOps.quote(part.etag()));
+        if (part.checksum() != null)
+            h.add(
+                    ObjectOps.storedAlgorithm(part.checksum()).headerName(),
+                    part.checksum().value());
+        r.respond(200, h, null);
+    }
+
+    /** The checksum algorithm an upload declared, or null (NoSuchUpload when there is no such upload). */
+    private ChecksumAlgorithm uploadAlgorithm(Bucket b, String key, String uploadId) {
+        UploadInfo upload = namespace.upload(b, key, uploadId);
+        if (upload.checksumAlgorithm() == null) return null;
+        ChecksumAlgorithm a = ChecksumAlgorithm.fromAlgorithmName(upload.checksumAlgorithm());
+        if (a == null) throw new IllegalStateException("upload checksum algorithm " + upload.checksumAlgorithm());
+        return a;
     }
 
     /** UploadPartCopy: all of the input, or x-amz-copy-source-range "bytes=first-last" of it. */
@@ -55,15 +115,25 @@ final class MultipartOps {
         OpenObject input = objects.openCopySource(r, inputBucket, inputKey);
         long size = input.info().sizeBytes();
         long[] range = copyRange(r.http.getHeader("x-amz-copy-source-range"), size);
+        ChecksumAlgorithm algorithm = uploadAlgorithm(b, op.key(), op.uploadId());
         PartInfo part = namespace.uploadPartCopy(
-                input, range[0], range[1] - range[0] + 1, b, op.key(), op.uploadId(), partNumber);
-        BucketOps.xml(
-                r,
-                new XmlWriter()
-                        .openRoot("CopyPartResult")
-                        .element("LastModified", XmlWriter.isoTime(part.lastModifiedMillis()))
-                        .element("ETag", ObjectOps.quote(part.etag()))
-                        .close("CopyPartResult"));
+                input,
+                range[0],
+                range[1] - range[0] + 1,
+                b,
+                op.key(),
+                op.uploadId(),
+                partNumber,
+                body -> algorithm == null ? body : new ChecksummingBody(body, algorithm));
+        XmlWriter x = new XmlWriter()
+                .openRoot("CopyPartResult")
+                .element("LastModified", XmlWriter.isoTime(part.lastModifiedMillis()))
+                .element("ETag", ObjectOps.quote(part.etag()));
+        if (part.checksum() != null)
+            x.element(
+                    ObjectOps.storedAlgorithm(part.checksum()).elementName(),
+                    part.checksum().value());
+        BucketOps.xml(r, x.close("CopyPartResult"));
     }
 
     /** The inclusive [first, last] of a copy range; the whole input when absent. */
@@ -95,7 +165,8 @@ final class MultipartOps {
         XmlReader.Element root = XmlReader.parse(body);
         if (!root.name().equals("CompleteMultipartUpload")) throw new S3Exception(S3ErrorCode.MALFORMED_XML);
         List<UploadPart> parts = new ArrayList<>();
-        for (XmlReader.Element p : root.all("Part")) {
+        List<XmlReader.Element> partElements = root.all("Part");
+        for (XmlReader.Element p : partElements) {
             String number = p.childText("PartNumber");
             String etag = p.childText("ETag");
             if (number == null || etag == null) throw new S3Exception(S3ErrorCode.MALFORMED_XML);
@@ -108,16 +179,72 @@ final class MultipartOps {
             parts.add(new UploadPart(n, unquote(etag)));
         }
         if (parts.isEmpty()) throw new S3Exception(S3ErrorCode.MALFORMED_XML, "You must specify at least one part.");
-        ObjectInfo info = namespace.completeUpload(b, op.key(), op.uploadId(), parts, ObjectOps.writeCondition(r));
-        BucketOps.xml(
-                r,
-                new XmlWriter()
-                        .openRoot("CompleteMultipartUploadResult")
-                        .element("Location", "/" + b.name() + "/" + op.key())
-                        .element("Bucket", b.name())
-                        .element("Key", op.key())
-                        .element("ETag", ObjectOps.quote(info.etag()))
-                        .close("CompleteMultipartUploadResult"));
+        ObjectInfo info = namespace.completeUpload(
+                b,
+                op.key(),
+                op.uploadId(),
+                parts,
+                ObjectOps.writeCondition(r),
+                (algorithm, type, stored, sizes) -> combine(r, partElements, algorithm, type, stored, sizes));
+        XmlWriter x = new XmlWriter()
+                .openRoot("CompleteMultipartUploadResult")
+                .element("Location", "/" + b.name() + "/" + op.key())
+                .element("Bucket", b.name())
+                .element("Key", op.key())
+                .element("ETag", ObjectOps.quote(info.etag()));
+        checksumElements(x, info.checksum());
+        BucketOps.xml(r, x.close("CompleteMultipartUploadResult"));
+    }
+
+    /** ChecksumXXX and ChecksumType elements of {@code checksum}, when there is one. */
+    static void checksumElements(XmlWriter x, ObjectChecksum checksum) {
+        if (checksum == null) return;
+        x.element(ObjectOps.storedAlgorithm(checksum).elementName(), checksum.value())
+                .element("ChecksumType", checksum.type().name());
+    }
+
+    /**
+     * The object's checksum at completion (inside the namespace's commit): every ChecksumXXX a Part
+     * element gives must equal the stored part checksum (InvalidPart), and an x-amz-checksum-* header
+     * must equal the result, with or without its "-N" (BadDigest).
+     */
+    private static ObjectChecksum combine(
+            S3Request r,
+            List<XmlReader.Element> partElements,
+            String algorithmName,
+            ObjectChecksum.Type type,
+            List<String> stored,
+            long[] sizes) {
+        ChecksumAlgorithm algorithm = ChecksumAlgorithm.fromAlgorithmName(algorithmName);
+        if (algorithm == null) throw new IllegalStateException("upload checksum algorithm " + algorithmName);
+        for (int i = 0; i < partElements.size(); i++) {
+            for (ChecksumAlgorithm a : ChecksumAlgorithm.values()) {
+                String given = partElements.get(i).childText(a.elementName());
+                if (given != null && (a != algorithm || !given.trim().equals(stored.get(i))))
+                    throw new S3Exception(
+                            S3ErrorCode.INVALID_PART,
+                            "The " + a.elementName() + " of part "
+                                    + partElements.get(i).childText("PartNumber")
+                                    + " does not match the part's stored " + algorithm.algorithmName()
+                                    + " checksum.");
+            }
+        }
+        String value =
+                switch (type) {
+                    case COMPOSITE -> MultipartChecksum.composite(algorithm, stored);
+                    case FULL_OBJECT -> MultipartChecksum.fullObject(algorithm, stored, sizes);
+                };
+        String expected = r.http.getHeader(algorithm.headerName());
+        if (expected != null) {
+            String e = expected.trim();
+            int dash = value.lastIndexOf('-');
+            boolean matches = e.equals(value) || (dash > 0 && e.equals(value.substring(0, dash)));
+            if (!matches)
+                throw new S3Exception(
+                        S3ErrorCode.BAD_DIGEST,
+                        "The " + algorithm.headerName() + " you specified did not match the calculated checksum.");
+        }
+        return new ObjectChecksum(algorithm.algorithmName(), type, value);
     }
 
     /** ListMultipartUploads: prefix, delimiter, key-marker, upload-id-marker, max-uploads (at most 1000). */
@@ -162,18 +289,27 @@ final class MultipartOps {
                 .element("UploadId", op.uploadId());
         person(x, "Initiator", r, page.upload().initiatorUserId());
         person(x, "Owner", r, b.ownerUserId());
-        x.element("StorageClass", "STANDARD")
-                .element("PartNumberMarker", marker)
+        x.element("StorageClass", "STANDARD");
+        UploadInfo upload = page.upload();
+        if (upload.checksumAlgorithm() != null)
+            x.element("ChecksumAlgorithm", upload.checksumAlgorithm())
+                    .element("ChecksumType", upload.checksumType().name());
+        x.element("PartNumberMarker", marker)
                 .element("NextPartNumberMarker", page.nextPartNumberMarker())
                 .element("MaxParts", max)
                 .element("IsTruncated", page.truncated());
-        for (PartInfo p : page.parts())
+        for (PartInfo p : page.parts()) {
             x.open("Part")
                     .element("PartNumber", p.partNumber())
                     .element("LastModified", XmlWriter.isoTime(p.lastModifiedMillis()))
                     .element("ETag", ObjectOps.quote(p.etag()))
-                    .element("Size", p.sizeBytes())
-                    .close("Part");
+                    .element("Size", p.sizeBytes());
+            if (p.checksum() != null)
+                x.element(
+                        ObjectOps.storedAlgorithm(p.checksum()).elementName(),
+                        p.checksum().value());
+            x.close("Part");
+        }
         BucketOps.xml(r, x.close("ListPartsResult"));
     }
 
@@ -184,11 +320,20 @@ final class MultipartOps {
 
     /** A page size parameter: 1000 when absent, at most 1000 (S3 clamps larger values). */
     private static int pageSize(S3Request r, String name) {
-        return Math.min(intParam(r, name, UploadListing.PAGE_MAX), UploadListing.PAGE_MAX);
+        return pageSize(r.query.get(name), name);
+    }
+
+    /** A page size value: 1000 when null, at most 1000 (S3 clamps larger values). */
+    static int pageSize(String value, String name) {
+        return Math.min(intValue(value, name, UploadListing.PAGE_MAX), UploadListing.PAGE_MAX);
     }
 
     private static int intParam(S3Request r, String name, int absent) {
-        String v = r.query.get(name);
+        return intValue(r.query.get(name), name, absent);
+    }
+
+    /** A non-negative integer parameter, {@code absent} when null (InvalidArgument when malformed). */
+    static int intValue(String v, String name, int absent) {
         if (v == null) return absent;
         int n;
         try {

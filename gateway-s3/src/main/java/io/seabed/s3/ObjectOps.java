@@ -2,6 +2,7 @@ package io.seabed.s3;
 
 import io.seabed.namespace.Bucket;
 import io.seabed.namespace.Namespace;
+import io.seabed.namespace.ObjectChecksum;
 import io.seabed.namespace.ObjectInfo;
 import io.seabed.namespace.ObjectMetadata;
 import io.seabed.namespace.WriteCondition;
@@ -19,9 +20,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /** PutObject, GetObject, HeadObject (conditional, by range or part number), DeleteObject, CopyObject. */
 final class ObjectOps {
@@ -32,6 +35,10 @@ final class ObjectOps {
 
     static final String META_PREFIX = "x-amz-meta-";
     static final String DEFAULT_CONTENT_TYPE = "binary/octet-stream";
+    static final String CHECKSUM_MODE = "x-amz-checksum-mode";
+    static final String CHECKSUM_TYPE = "x-amz-checksum-type";
+    static final String CHECKSUM_ALGORITHM = "x-amz-checksum-algorithm";
+    static final String SDK_CHECKSUM_ALGORITHM = "x-amz-sdk-checksum-algorithm";
 
     private final Namespace namespace;
     private final S3Config config;
@@ -45,10 +52,26 @@ final class ObjectOps {
 
     void put(S3Request r, Bucket b, String key) {
         long length = bodyLength(r);
-        S3Body body = body(r);
+        S3Body body = body(r, null);
         ObjectInfo info = namespace.putObject(b, key, length, metadata(r), body, writeCondition(r));
         metrics.bytesIn(length);
-        r.respond(200, S3Server.headers().add("ETag", quote(info.etag())), null);
+        MultiMap h = S3Server.headers().add("ETag", quote(info.etag()));
+        checksumHeaders(h, info.checksum());
+        r.respond(200, h, null);
+    }
+
+    /** x-amz-checksum-<algorithm> and x-amz-checksum-type of {@code checksum}, when there is one. */
+    static void checksumHeaders(MultiMap h, ObjectChecksum checksum) {
+        if (checksum == null) return;
+        h.add(storedAlgorithm(checksum).headerName(), checksum.value())
+                .add(CHECKSUM_TYPE, checksum.type().name());
+    }
+
+    /** The algorithm of a stored checksum; the gateway stored only names it knows. */
+    static ChecksumAlgorithm storedAlgorithm(ObjectChecksum checksum) {
+        ChecksumAlgorithm a = ChecksumAlgorithm.fromAlgorithmName(checksum.algorithm());
+        if (a == null) throw new IllegalStateException("stored checksum algorithm " + checksum.algorithm());
+        return a;
     }
 
     void get(S3Request r, Bucket b, String key, boolean withBody) {
@@ -73,6 +96,7 @@ final class ObjectOps {
         info.userMetadata().forEach((k, v) -> h.add(META_PREFIX + k, v));
         if (info.partsCount() > 0) h.add("x-amz-mp-parts-count", Integer.toString(info.partsCount()));
         overrides(r, h);
+        if ("ENABLED".equals(r.http.getHeader(CHECKSUM_MODE))) checksumHeaders(h, readChecksum(r, o));
         long[] span = span(r, o, h);
         long offset = span[0];
         long length = span[1];
@@ -92,6 +116,87 @@ final class ObjectOps {
         namespace.readObject(o, offset, length, sink);
         r.endStreaming();
         metrics.bytesOut(length);
+    }
+
+    /** The attributes GetObjectAttributes may name in x-amz-object-attributes. */
+    private static final Set<String> OBJECT_ATTRIBUTES =
+            Set.of("ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize");
+
+    /**
+     * GetObjectAttributes: the attributes x-amz-object-attributes names; ObjectParts (multipart objects
+     * only) pages with x-amz-max-parts and x-amz-part-number-marker.
+     */
+    void attributes(S3Request r, Bucket b, String key) {
+        Set<String> wanted = new HashSet<>();
+        // The SDKs send the list as one comma-separated header or as one header per attribute.
+        for (String header : r.http.headers().getAll("x-amz-object-attributes"))
+            for (String a : header.split(",")) {
+                String name = a.trim();
+                if (name.isEmpty()) continue;
+                if (!OBJECT_ATTRIBUTES.contains(name))
+                    throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Invalid attribute name specified: " + name);
+                wanted.add(name);
+            }
+        if (wanted.isEmpty())
+            throw new S3Exception(
+                    S3ErrorCode.INVALID_ARGUMENT,
+                    "The x-amz-object-attributes header specifying the attributes to be retrieved is either missing or empty");
+        int maxParts = MultipartOps.pageSize(headerOrQuery(r, "x-amz-max-parts", "max-parts"), "max-parts");
+        int marker = MultipartOps.intValue(
+                headerOrQuery(r, "x-amz-part-number-marker", "part-number-marker"), "part-number-marker", 0);
+        OpenObject o = namespace.openObject(b, key, false);
+        ObjectInfo info = o.info();
+        XmlWriter x = new XmlWriter().openRoot("GetObjectAttributesResponse");
+        if (wanted.contains("ETag")) x.element("ETag", info.etag());
+        if (wanted.contains("Checksum") && info.checksum() != null) {
+            x.open("Checksum");
+            MultipartOps.checksumElements(x, info.checksum());
+            x.close("Checksum");
+        }
+        if (wanted.contains("ObjectParts") && info.partsCount() > 0) objectParts(x, o, marker, maxParts);
+        if (wanted.contains("StorageClass")) x.element("StorageClass", "STANDARD");
+        if (wanted.contains("ObjectSize")) x.element("ObjectSize", info.sizeBytes());
+        MultiMap h = S3Server.headers()
+                .add("Content-Type", "application/xml")
+                .add("Last-Modified", S3Request.HTTP_DATE.format(Instant.ofEpochMilli(info.lastModifiedMillis())));
+        r.respond(200, h, x.close("GetObjectAttributesResponse").toBytes());
+    }
+
+    private static String headerOrQuery(S3Request r, String header, String query) {
+        String v = r.http.getHeader(header);
+        return v != null ? v : r.query.get(query);
+    }
+
+    /** The ObjectParts element: parts after {@code marker}, at most {@code maxParts}. */
+    private static void objectParts(XmlWriter x, OpenObject o, int marker, int maxParts) {
+        int count = o.info().partsCount();
+        int first = Math.max(marker, 0) + 1;
+        int last = (int) Math.min((long) first + maxParts - 1, count);
+        boolean truncated = last < count;
+        x.open("ObjectParts")
+                .element("PartsCount", count)
+                .element("PartNumberMarker", marker)
+                .element("NextPartNumberMarker", last >= first ? last : marker)
+                .element("MaxParts", maxParts)
+                .element("IsTruncated", truncated);
+        for (int n = first; n <= last; n++) {
+            x.open("Part").element("PartNumber", n).element("Size", o.partRange(n)[1]);
+            ObjectChecksum c = o.partChecksum(n);
+            if (c != null) x.element(storedAlgorithm(c).elementName(), c.value());
+            x.close("Part");
+        }
+        x.close("ObjectParts");
+    }
+
+    /**
+     * The checksum a GET or HEAD with x-amz-checksum-mode: ENABLED returns: the object's for a
+     * whole-object read, the part's for a partNumber read, none for a Range (it covers no stored value).
+     */
+    private static ObjectChecksum readChecksum(S3Request r, OpenObject o) {
+        if (r.http.getHeader("Range") != null) return null;
+        String partNumber = r.query.get("partNumber");
+        if (partNumber == null) return o.info().checksum();
+        return o.partChecksum(MultipartOps.partNumber(partNumber));
     }
 
     /**
@@ -143,15 +248,22 @@ final class ObjectOps {
         if (!replace && inputBucket.id() == b.id() && inputKey.equals(key))
             throw new S3Exception(S3ErrorCode.INVALID_REQUEST, COPY_TO_ITSELF);
         OpenObject input = openCopySource(r, inputBucket, inputKey);
-        ObjectInfo info = namespace.copyObject(input, b, key, replace ? metadata(r) : null, writeCondition(r));
+        // x-amz-checksum-algorithm computes a new checksum while copying; else a FULL_OBJECT one carries over.
+        ChecksumAlgorithm algorithm = declaredAlgorithm(r);
+        ObjectInfo info = namespace.copyObject(
+                input,
+                b,
+                key,
+                replace ? metadata(r) : null,
+                writeCondition(r),
+                body -> algorithm == null ? body : new ChecksummingBody(body, algorithm));
         metrics.bytesIn(info.sizeBytes());
-        BucketOps.xml(
-                r,
-                new XmlWriter()
-                        .openRoot("CopyObjectResult")
-                        .element("LastModified", XmlWriter.isoTime(info.lastModifiedMillis()))
-                        .element("ETag", quote(info.etag()))
-                        .close("CopyObjectResult"));
+        XmlWriter x = new XmlWriter()
+                .openRoot("CopyObjectResult")
+                .element("LastModified", XmlWriter.isoTime(info.lastModifiedMillis()))
+                .element("ETag", quote(info.etag()));
+        MultipartOps.checksumElements(x, info.checksum());
+        BucketOps.xml(r, x.close("CopyObjectResult"));
     }
 
     /** Opens a copy's input with its body; 412 unless its x-amz-copy-source-if-* conditions hold. */
@@ -208,8 +320,13 @@ final class ObjectOps {
         }
     }
 
-    /** The body with every integrity check the request declared. */
-    static S3Body body(S3Request r) {
+    /**
+     * The body with every integrity check the request declared. Its additional checksum: the one an
+     * x-amz-checksum-* header or the aws-chunked trailer carries, else one computed for the algorithm
+     * x-amz-sdk-checksum-algorithm names; {@code uploadAlgorithm} (a part of an upload that declared
+     * one) must be that algorithm and is computed when the request carries none.
+     */
+    static S3Body body(S3Request r, ChecksumAlgorithm uploadAlgorithm) {
         AwsChunkedDecoder decoder =
                 r.auth.payloadMode().streaming() ? AwsChunkedDecoder.forRequest(r.auth, r, AuthLimits.DEFAULTS) : null;
         PayloadVerifier hash =
@@ -235,9 +352,34 @@ final class ObjectOps {
                 expected = v.trim();
             }
         }
+        ChecksumAlgorithm carried = algorithm != null ? algorithm : decoder == null ? null : decoder.trailerAlgorithm();
+        ChecksumAlgorithm declared = declaredAlgorithm(r);
+        if (declared != null && carried != null && declared != carried)
+            throw new S3Exception(
+                    S3ErrorCode.INVALID_REQUEST,
+                    "The algorithm " + declared.algorithmName() + " does not match the checksum sent, "
+                            + carried.algorithmName() + ".");
+        ChecksumAlgorithm sent = carried != null ? carried : declared;
+        if (uploadAlgorithm != null && sent != null && sent != uploadAlgorithm)
+            throw new S3Exception(
+                    S3ErrorCode.INVALID_REQUEST,
+                    "Checksum Type mismatch occurred, expected checksum Type: " + uploadAlgorithm.algorithmName()
+                            + ", actual checksum Type: " + sent.algorithmName());
+        ChecksumAlgorithm compute = carried != null ? null : uploadAlgorithm != null ? uploadAlgorithm : declared;
         if ("100-continue".equalsIgnoreCase(r.http.getHeader("Expect")))
             r.context.runOnContext(v -> r.http.response().writeContinue());
-        return new S3Body(r.body, decoder, hash, md5, algorithm, expected);
+        return new S3Body(r.body, decoder, hash, md5, algorithm, expected, compute);
+    }
+
+    /** The algorithm x-amz-sdk-checksum-algorithm (or x-amz-checksum-algorithm) names, or null. */
+    static ChecksumAlgorithm declaredAlgorithm(S3Request r) {
+        String name = r.http.getHeader(SDK_CHECKSUM_ALGORITHM);
+        if (name == null) name = r.http.getHeader(CHECKSUM_ALGORITHM);
+        if (name == null) return null;
+        ChecksumAlgorithm a = ChecksumAlgorithm.fromAlgorithmName(name);
+        if (a == null)
+            throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "Checksum algorithm provided is unsupported: " + name);
+        return a;
     }
 
     /**
@@ -249,7 +391,7 @@ final class ObjectOps {
         if (length > limitBytes)
             throw new S3Exception(
                     S3ErrorCode.MALFORMED_XML, "The XML body is " + length + " bytes > " + limitBytes + " bytes.");
-        S3Body body = body(r);
+        S3Body body = body(r, null);
         ByteBuffer out = ByteBuffer.allocate((int) length);
         while (out.hasRemaining()) if (body.read(out) < 0) throw new S3Exception(S3ErrorCode.INCOMPLETE_BODY);
         if (body.read(ByteBuffer.allocate(1)) > 0)

@@ -1,6 +1,7 @@
 package io.seabed.s3;
 
 import io.seabed.namespace.BodySource;
+import io.seabed.namespace.ObjectChecksum;
 import io.seabed.s3.auth.AwsChunkedDecoder;
 import io.seabed.s3.auth.PayloadVerifier;
 import io.seabed.s3.checksum.ChecksumAlgorithm;
@@ -15,6 +16,8 @@ import java.util.Base64;
  * A PUT body as the namespace reads it: wire bytes, decoded from aws-chunked when so sent, with
  * every integrity check the request asked for (signed payload hash, chunk signatures and trailer
  * checksum in the decoder, Content-MD5, x-amz-checksum-* header) verified before anything commits.
+ * The additional checksum it carried (header or trailer), or one it was asked to compute, is handed to
+ * the namespace through {@link #checksum()}.
  */
 final class S3Body implements BodySource {
     /** Wire bytes read per step when decoding aws-chunked. */
@@ -26,7 +29,11 @@ final class S3Body implements BodySource {
     private final byte[] contentMd5;
     private final ChecksumAlgorithm headerChecksum;
     private final String headerChecksumBase64;
+    /** The algorithm computed here: the header's, or the one asked for when no header or trailer has it. */
+    private final ChecksumAlgorithm computedAlgorithm;
+
     private final PayloadChecksum checksum;
+    private String computedBase64;
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
     private ByteBuffer raw;
     private boolean wireEnded;
@@ -36,6 +43,8 @@ final class S3Body implements BodySource {
      * @param payloadHash verifier of a signed x-amz-content-sha256, or null
      * @param contentMd5 the decoded Content-MD5, or null
      * @param headerChecksum the algorithm of an x-amz-checksum-* header, or null
+     * @param computeChecksum an algorithm to compute (not verify) when neither the header nor the
+     *     decoder's trailer carries one, or null
      */
     S3Body(
             RequestBody wire,
@@ -43,14 +52,17 @@ final class S3Body implements BodySource {
             PayloadVerifier payloadHash,
             byte[] contentMd5,
             ChecksumAlgorithm headerChecksum,
-            String headerChecksumBase64) {
+            String headerChecksumBase64,
+            ChecksumAlgorithm computeChecksum) {
         this.wire = wire;
         this.decoder = decoder;
         this.payloadHash = payloadHash;
         this.contentMd5 = contentMd5;
         this.headerChecksum = headerChecksum;
         this.headerChecksumBase64 = headerChecksumBase64;
-        this.checksum = headerChecksum == null ? null : headerChecksum.newChecksum();
+        boolean trailer = decoder != null && decoder.trailerAlgorithm() != null;
+        this.computedAlgorithm = headerChecksum != null ? headerChecksum : trailer ? null : computeChecksum;
+        this.checksum = computedAlgorithm == null ? null : computedAlgorithm.newChecksum();
     }
 
     @Override
@@ -106,10 +118,25 @@ final class S3Body implements BodySource {
             throw new S3Exception(S3ErrorCode.BAD_DIGEST);
         if (checksum != null) {
             String actual = Base64.getEncoder().encodeToString(checksum.finish());
-            if (!actual.equals(headerChecksumBase64))
+            if (headerChecksum != null && !actual.equals(headerChecksumBase64))
                 throw new S3Exception(
                         S3ErrorCode.BAD_DIGEST,
                         "The " + headerChecksum.headerName() + " you specified did not match the calculated checksum.");
+            computedBase64 = actual;
         }
+    }
+
+    /** The header's, the trailer's (both verified) or the computed checksum; null before {@link #verify}. */
+    @Override
+    public ObjectChecksum checksum() {
+        if (computedAlgorithm != null)
+            return computedBase64 == null ? null : fullObject(computedAlgorithm, computedBase64);
+        if (decoder != null && decoder.trailerChecksumBase64() != null)
+            return fullObject(decoder.trailerAlgorithm(), decoder.trailerChecksumBase64());
+        return null;
+    }
+
+    private static ObjectChecksum fullObject(ChecksumAlgorithm algorithm, String base64) {
+        return new ObjectChecksum(algorithm.algorithmName(), ObjectChecksum.Type.FULL_OBJECT, base64);
     }
 }

@@ -72,6 +72,7 @@ final class S3Handler {
             case S3Op.PutObject p -> objects.put(r, owned(r, p.bucket()), p.key());
             case S3Op.GetObject g -> objects.get(r, owned(r, g.bucket()), g.key(), true);
             case S3Op.HeadObject h -> objects.get(r, owned(r, h.bucket()), h.key(), false);
+            case S3Op.GetObjectAttributes g -> objects.attributes(r, owned(r, g.bucket()), g.key());
             case S3Op.DeleteObject d -> objects.delete(r, owned(r, d.bucket()), d.key());
             case S3Op.DeleteObjects d -> buckets.deleteObjects(r, owned(r, d.bucket()));
             case S3Op.CopyObject c -> {

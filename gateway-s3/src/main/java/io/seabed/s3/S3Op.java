@@ -22,6 +22,8 @@ public sealed interface S3Op {
 
     record HeadObject(String bucket, String key) implements S3Op {}
 
+    record GetObjectAttributes(String bucket, String key) implements S3Op {}
+
     record DeleteObject(String bucket, String key) implements S3Op {}
 
     record DeleteObjects(String bucket) implements S3Op {}

@@ -36,7 +36,7 @@ public final class S3Router {
 
     /** Object sub-resources that name operations Seabed does not implement yet. */
     static final Set<String> OBJECT_UNSUPPORTED =
-            Set.of("acl", "tagging", "retention", "legal-hold", "restore", "select", "torrent", "attributes");
+            Set.of("acl", "tagging", "retention", "legal-hold", "restore", "select", "torrent");
 
     /**
      * @param bucket the bucket, or null for the service (path "/")
@@ -76,6 +76,8 @@ public final class S3Router {
         for (String q : query.keySet())
             if (OBJECT_UNSUPPORTED.contains(q)) return new S3Op.Unsupported(method + " object ?" + q);
         String uploadId = query.get("uploadId");
+        if (query.containsKey("attributes"))
+            return method.equals("GET") ? new S3Op.GetObjectAttributes(bucket, key) : new S3Op.NotAllowed(method);
         return switch (method) {
             case "PUT" -> {
                 if (copySource != null)

@@ -27,6 +27,7 @@ public record MetaKvConfig(
     public static final int RETRIES_MAX_DEFAULT = 64;
     /** About 20 MB of heap; at ~6,000 small PUTs/s (about 4 keys each) a read view stays valid ~8 s. */
     public static final int RESOLVER_WINDOW_WRITES_MAX_DEFAULT = 200_000;
+
     public static final long SNAPSHOT_EVERY_ENTRIES_DEFAULT = 400_000;
 
     public MetaKvConfig {

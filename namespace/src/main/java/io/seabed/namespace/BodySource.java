@@ -18,4 +18,12 @@ public interface BodySource {
      * then.
      */
     void verify(byte[] md5);
+
+    /**
+     * The additional checksum the body carried (verified) or was given by its source, valid after
+     * {@link #verify}; null when there is none. The namespace stores it with the data.
+     */
+    default ObjectChecksum checksum() {
+        return null;
+    }
 }

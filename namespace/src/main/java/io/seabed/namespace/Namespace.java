@@ -10,6 +10,7 @@ import io.seabed.namespace.tenant.SecretSealer;
 import io.seabed.namespace.tenant.Tenants;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The one model both fronts share (DESIGN §1): tenants, users, buckets, objects and uploads, with
@@ -113,13 +114,44 @@ public final class Namespace implements AutoCloseable {
      */
     public ObjectInfo copyObject(
             OpenObject input, Bucket bucket, String key, ObjectMetadata metadata, WriteCondition condition) {
-        return objects.copy().copy(input, bucket, key, metadata, condition);
+        return copyObject(input, bucket, key, metadata, condition, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #copyObject(OpenObject, Bucket, String, ObjectMetadata, WriteCondition)}, with the copied
+     * bytes passed through {@code bodyFilter}: a gateway wraps them to compute a new checksum. Unwrapped,
+     * the copy keeps the input's checksum when it is FULL_OBJECT.
+     */
+    public ObjectInfo copyObject(
+            OpenObject input,
+            Bucket bucket,
+            String key,
+            ObjectMetadata metadata,
+            WriteCondition condition,
+            UnaryOperator<BodySource> bodyFilter) {
+        return objects.copy().copy(input, bucket, key, metadata, condition, bodyFilter);
     }
 
     /** Copies bytes [offset, offset + length) of an opened object into a part of an upload. */
     public PartInfo uploadPartCopy(
             OpenObject input, long offset, long length, Bucket bucket, String key, String uploadId, int partNumber) {
-        return objects.copy().copyPart(input, offset, length, bucket, key, uploadId, partNumber);
+        return uploadPartCopy(input, offset, length, bucket, key, uploadId, partNumber, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #uploadPartCopy(OpenObject, long, long, Bucket, String, String, int)}, with the copied
+     * bytes passed through {@code bodyFilter}: a gateway wraps them to compute the part's checksum.
+     */
+    public PartInfo uploadPartCopy(
+            OpenObject input,
+            long offset,
+            long length,
+            Bucket bucket,
+            String key,
+            String uploadId,
+            int partNumber,
+            UnaryOperator<BodySource> bodyFilter) {
+        return objects.copy().copyPart(input, offset, length, bucket, key, uploadId, partNumber, bodyFilter);
     }
 
     public void deleteObject(Bucket bucket, String key) {
@@ -131,7 +163,29 @@ public final class Namespace implements AutoCloseable {
     }
 
     public String createUpload(Bucket bucket, String key, ObjectMetadata metadata, User initiator) {
-        return objects.multipart().create(bucket, key, metadata, initiator);
+        return createUpload(bucket, key, metadata, initiator, null, null);
+    }
+
+    /**
+     * Starts an upload whose parts must each carry a checksum of {@code checksumAlgorithm} (with their
+     * {@link BodySource#checksum()}); completion then stores the object's checksum of {@code checksumType}.
+     *
+     * @param checksumAlgorithm CRC32, CRC32C, CRC64NVME, SHA1 or SHA256 (the gateway checks), or null
+     * @param checksumType set exactly when {@code checksumAlgorithm} is
+     */
+    public String createUpload(
+            Bucket bucket,
+            String key,
+            ObjectMetadata metadata,
+            User initiator,
+            String checksumAlgorithm,
+            ObjectChecksum.Type checksumType) {
+        return objects.multipart().create(bucket, key, metadata, initiator, checksumAlgorithm, checksumType);
+    }
+
+    /** An upload in progress (NO_SUCH_UPLOAD when absent or for another key). */
+    public UploadInfo upload(Bucket bucket, String key, String uploadId) {
+        return objects.uploadListing().upload(bucket, key, uploadId);
     }
 
     public PartInfo uploadPart(
@@ -143,10 +197,26 @@ public final class Namespace implements AutoCloseable {
         return completeUpload(bucket, key, uploadId, parts, WriteCondition.NONE);
     }
 
-    /** Completes an upload if {@code condition} holds (as {@link #putObject}); else the upload stays. */
+    /** Completes an upload that declared no checksum algorithm, if {@code condition} holds. */
     public ObjectInfo completeUpload(
             Bucket bucket, String key, String uploadId, List<UploadPart> parts, WriteCondition condition) {
-        return objects.multipart().complete(bucket, key, uploadId, parts, condition);
+        return completeUpload(bucket, key, uploadId, parts, condition, null);
+    }
+
+    /**
+     * Completes an upload if {@code condition} holds (as {@link #putObject}); else the upload stays.
+     * When the upload declared a checksum algorithm, every part must have its checksum (else
+     * INVALID_PART) and {@code combiner} computes the object's from them inside the commit; whatever it
+     * throws refuses the completion.
+     */
+    public ObjectInfo completeUpload(
+            Bucket bucket,
+            String key,
+            String uploadId,
+            List<UploadPart> parts,
+            WriteCondition condition,
+            ChecksumCombiner combiner) {
+        return objects.multipart().complete(bucket, key, uploadId, parts, condition, combiner);
     }
 
     /** ListMultipartUploads: a page of the bucket's uploads in progress, in key order. */

@@ -9,6 +9,7 @@ import java.util.Map;
  * @param systemMetadata standard headers stored with the object, lowercase names
  * @param userMetadata user metadata, lowercase names without the x-amz-meta- prefix
  * @param partsCount number of multipart parts, 0 for a single PUT
+ * @param checksum the additional checksum stored with the object, or null
  */
 public record ObjectInfo(
         String key,
@@ -17,4 +18,5 @@ public record ObjectInfo(
         long lastModifiedMillis,
         Map<String, String> systemMetadata,
         Map<String, String> userMetadata,
-        int partsCount) {}
+        int partsCount,
+        ObjectChecksum checksum) {}

@@ -11,20 +11,44 @@ import java.util.zip.CRC32C;
  * base64 of the big-endian checksum bytes (4 for the CRC32s, 8 for CRC64NVME, the digest for SHA).
  */
 public enum ChecksumAlgorithm {
-    CRC32("crc32"),
-    CRC32C("crc32c"),
-    CRC64NVME("crc64nvme"),
-    SHA1("sha1"),
-    SHA256("sha256");
+    CRC32("crc32", 4, 0xEDB88320L),
+    CRC32C("crc32c", 4, 0x82F63B78L),
+    CRC64NVME("crc64nvme", 8, Crc64Nvme.POLYNOMIAL_REFLECTED),
+    SHA1("sha1", 20, 0),
+    SHA256("sha256", 32, 0);
 
     private static final String HEADER_PREFIX = "x-amz-checksum-";
 
     private final String wireName;
     private final String headerName;
+    private final int widthBytes;
+    private final long polynomialReflected;
 
-    ChecksumAlgorithm(String wireName) {
+    ChecksumAlgorithm(String wireName, int widthBytes, long polynomialReflected) {
         this.wireName = wireName;
         this.headerName = HEADER_PREFIX + wireName;
+        this.widthBytes = widthBytes;
+        this.polynomialReflected = polynomialReflected;
+    }
+
+    /** The length of a checksum value in bytes. */
+    public int widthBytes() {
+        return widthBytes;
+    }
+
+    /** Whether this is a CRC (whose values combine across pieces), not a digest. */
+    public boolean isCrc() {
+        return polynomialReflected != 0;
+    }
+
+    /** The reflected polynomial of a CRC; 0 for a digest. */
+    public long polynomialReflected() {
+        return polynomialReflected;
+    }
+
+    /** The XML element of a checksum value, e.g. {@code ChecksumCRC32}. */
+    public String elementName() {
+        return "Checksum" + algorithmName();
     }
 
     /** The lowercase header or trailer name, e.g. {@code x-amz-checksum-crc32}. */

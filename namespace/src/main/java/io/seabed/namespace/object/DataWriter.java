@@ -8,6 +8,7 @@ import io.seabed.namespace.BodySource;
 import io.seabed.namespace.NamespaceConfig;
 import io.seabed.namespace.NamespaceException;
 import io.seabed.namespace.NamespaceException.Reason;
+import io.seabed.namespace.ObjectChecksum;
 import io.seabed.namespace.schema.GarbageRecord;
 import io.seabed.namespace.schema.Keys;
 import java.nio.ByteBuffer;
@@ -50,14 +51,24 @@ final class DataWriter {
         final byte[] inline;
         final List<ChunkRef> chunks;
         final byte[] intentKey;
+        /** The body's additional checksum, or null. */
+        final ObjectChecksum checksum;
 
-        Written(Uid uid, long sizeBytes, byte[] md5, byte[] inline, List<ChunkRef> chunks, byte[] intentKey) {
+        Written(
+                Uid uid,
+                long sizeBytes,
+                byte[] md5,
+                byte[] inline,
+                List<ChunkRef> chunks,
+                byte[] intentKey,
+                ObjectChecksum checksum) {
             this.uid = uid;
             this.sizeBytes = sizeBytes;
             this.md5 = md5;
             this.inline = inline;
             this.chunks = chunks;
             this.intentKey = intentKey;
+            this.checksum = checksum;
         }
 
         /** Deletes what was written and its intent; failures leave the intent for the collector. */
@@ -85,7 +96,7 @@ final class DataWriter {
             expectEnd(body);
             byte[] digest = md5.digest();
             body.verify(digest);
-            return new Written(Uid.random(), lengthBytes, digest, data.array(), List.of(), null);
+            return new Written(Uid.random(), lengthBytes, digest, data.array(), List.of(), null, body.checksum());
         }
         return writeChunks(body, lengthBytes, md5);
     }
@@ -102,7 +113,7 @@ final class DataWriter {
             return null;
         });
         List<ChunkRef> chunks = new ArrayList<>((int) chunkCount);
-        Written written = new Written(uid, lengthBytes, null, null, chunks, intentKey);
+        Written written = new Written(uid, lengthBytes, null, null, chunks, intentKey, null);
         // Every chunked write takes a buffer from the shared budget, whatever its size.
         ByteBuffer buffer = buffers.acquire();
         try {
@@ -118,7 +129,7 @@ final class DataWriter {
             expectEnd(body);
             byte[] digest = md5.digest();
             body.verify(digest);
-            return new Written(uid, lengthBytes, digest, null, chunks, intentKey);
+            return new Written(uid, lengthBytes, digest, null, chunks, intentKey, body.checksum());
         } catch (StorageException e) {
             NamespaceException failure = new NamespaceException(Reason.UNAVAILABLE, "storage: " + e.getMessage(), e);
             written.discard(failure);

@@ -6,9 +6,11 @@ import io.seabed.metakv.MetaKv;
 import io.seabed.metakv.Txn;
 import io.seabed.namespace.BodySource;
 import io.seabed.namespace.Bucket;
+import io.seabed.namespace.ChecksumCombiner;
 import io.seabed.namespace.NamespaceConfig;
 import io.seabed.namespace.NamespaceException;
 import io.seabed.namespace.NamespaceException.Reason;
+import io.seabed.namespace.ObjectChecksum;
 import io.seabed.namespace.ObjectInfo;
 import io.seabed.namespace.ObjectMetadata;
 import io.seabed.namespace.PartInfo;
@@ -54,13 +56,29 @@ public final class Multipart {
         this.clock = clock;
     }
 
-    public String create(Bucket bucket, String key, ObjectMetadata metadata, User initiator) {
+    /**
+     * @param checksumAlgorithm the checksum algorithm every part must carry, or null
+     * @param checksumType the type of the object's checksum, set exactly when {@code checksumAlgorithm} is
+     */
+    public String create(
+            Bucket bucket,
+            String key,
+            ObjectMetadata metadata,
+            User initiator,
+            String checksumAlgorithm,
+            ObjectChecksum.Type checksumType) {
         ObjectWrites.checkKey(key, config);
         ObjectWrites.checkMetadata(metadata, config);
         byte[] id = new byte[UPLOAD_ID_BYTES];
         random.nextBytes(id);
         UploadRecord record = new UploadRecord(
-                key, clock.millis(), initiator.userId(), metadata.systemMetadata(), metadata.userMetadata());
+                key,
+                clock.millis(),
+                initiator.userId(),
+                metadata.systemMetadata(),
+                metadata.userMetadata(),
+                checksumAlgorithm,
+                checksumType);
         kv.transact(txn -> {
             Buckets.requireLive(txn, bucket);
             txn.put(Keys.upload(bucket.id(), id), record.encode());
@@ -82,11 +100,12 @@ public final class Multipart {
         requireUpload(kv.get(Keys.upload(bucket.id(), id)), key, uploadId);
         DataWriter.Written w = data.write(body, lengthBytes, false);
         long now = clock.millis();
-        PartRecord part = new PartRecord(partNumber, lengthBytes, w.md5, now, w.chunks);
+        PartRecord part = new PartRecord(partNumber, lengthBytes, w.md5, now, w.chunks, w.checksum);
         byte[] partKey = Keys.part(bucket.id(), id, partNumber);
         try {
             kv.transact(txn -> {
-                requireUpload(txn.get(Keys.upload(bucket.id(), id)), key, uploadId);
+                UploadRecord upload = requireUpload(txn.get(Keys.upload(bucket.id(), id)), key, uploadId);
+                requirePartChecksum(upload, part);
                 ObjectWrites.takeIntent(txn, w.intentKey);
                 byte[] old = txn.get(partKey);
                 if (old != null) retirePart(txn, PartRecord.decode(old), now);
@@ -97,11 +116,32 @@ public final class Multipart {
             w.discard(e);
             throw e;
         }
-        return new PartInfo(partNumber, lengthBytes, HexFormat.of().formatHex(w.md5), now);
+        return new PartInfo(partNumber, lengthBytes, HexFormat.of().formatHex(w.md5), now, w.checksum);
     }
 
+    /** A part of an upload that declared a checksum algorithm must carry a checksum of that algorithm. */
+    private static void requirePartChecksum(UploadRecord upload, PartRecord part) {
+        String wanted = upload.checksumAlgorithm();
+        if (wanted == null) return;
+        ObjectChecksum got = part.checksum();
+        if (got == null || !got.algorithm().equals(wanted))
+            throw new NamespaceException(
+                    Reason.INVALID_ARGUMENT,
+                    "part " + part.partNumber() + " carries checksum " + (got == null ? "none" : got.algorithm())
+                            + " but the upload declared " + wanted);
+    }
+
+    /**
+     * @param combiner computes the object's checksum when the upload declared an algorithm (may be null
+     *     otherwise)
+     */
     public ObjectInfo complete(
-            Bucket bucket, String key, String uploadId, List<UploadPart> parts, WriteCondition condition) {
+            Bucket bucket,
+            String key,
+            String uploadId,
+            List<UploadPart> parts,
+            WriteCondition condition,
+            ChecksumCombiner combiner) {
         byte[] id = parseUploadId(uploadId);
         if (parts.isEmpty()) throw new NamespaceException(Reason.INVALID_ARGUMENT, "no parts given");
         if (parts.size() > config.partsCountMax())
@@ -127,7 +167,7 @@ public final class Multipart {
                 PartRecord p = PartRecord.decode(e.value());
                 stored.put(p.partNumber(), p);
             }
-            ObjectHead stitched = stitch(upload, parts, stored, id, now);
+            ObjectHead stitched = stitch(upload, parts, stored, id, now, combiner);
             // A condition that fails in applyHead aborts this whole transaction: the upload stays.
             for (UploadPart p : parts) stored.remove(p.partNumber());
             for (PartRecord unused : stored.values()) retirePart(txn, unused, now);
@@ -139,9 +179,15 @@ public final class Multipart {
     }
 
     private ObjectHead stitch(
-            UploadRecord upload, List<UploadPart> parts, Map<Integer, PartRecord> stored, byte[] id, long now) {
+            UploadRecord upload,
+            List<UploadPart> parts,
+            Map<Integer, PartRecord> stored,
+            byte[] id,
+            long now,
+            ChecksumCombiner combiner) {
         MessageDigest md5OfMd5s = DataWriter.md5();
         List<ChunkRef> chunks = new ArrayList<>();
+        List<PartRecord> used = new ArrayList<>(parts.size());
         long[] sizes = new long[parts.size()];
         long total = 0;
         for (int i = 0; i < parts.size(); i++) {
@@ -154,11 +200,23 @@ public final class Multipart {
                         Reason.ENTITY_TOO_SMALL,
                         "part " + p.partNumber() + " is " + p.sizeBytes() + " bytes < " + config.partBytesMin());
             md5OfMd5s.update(p.md5());
+            used.add(p);
             chunks.addAll(p.chunks());
             sizes[i] = p.sizeBytes();
             total += p.sizeBytes();
         }
         String etag = HexFormat.of().formatHex(md5OfMd5s.digest()) + "-" + parts.size();
+        List<String> partValues = partChecksums(upload, used);
+        ObjectChecksum combined = null;
+        if (partValues != null) {
+            if (combiner == null)
+                throw new IllegalArgumentException(
+                        "upload declared " + upload.checksumAlgorithm() + " but no combiner was given");
+            combined = combiner.combine(upload.checksumAlgorithm(), upload.checksumType(), partValues, sizes);
+            if (!combined.algorithm().equals(upload.checksumAlgorithm()))
+                throw new IllegalStateException(
+                        "combined " + combined.algorithm() + " for an upload of " + upload.checksumAlgorithm());
+        }
         ByteBuffer uid = ByteBuffer.wrap(id);
         return new ObjectHead(
                 uid.getLong(),
@@ -170,7 +228,24 @@ public final class Multipart {
                 upload.userMetadata(),
                 false,
                 chunks,
-                sizes);
+                sizes,
+                combined,
+                partValues == null ? List.of() : List.copyOf(partValues));
+    }
+
+    /** The parts' checksums in order when the upload declared an algorithm, else null. */
+    private static List<String> partChecksums(UploadRecord upload, List<PartRecord> parts) {
+        if (upload.checksumAlgorithm() == null) return null;
+        List<String> values = new ArrayList<>(parts.size());
+        for (PartRecord p : parts) {
+            // Parts written before the upload record knew checksums (format 1) have none.
+            if (p.checksum() == null || !p.checksum().algorithm().equals(upload.checksumAlgorithm()))
+                throw new NamespaceException(
+                        Reason.INVALID_PART,
+                        "part " + p.partNumber() + " has no " + upload.checksumAlgorithm() + " checksum");
+            values.add(p.checksum().value());
+        }
+        return values;
     }
 
     public void abort(Bucket bucket, String key, String uploadId) {

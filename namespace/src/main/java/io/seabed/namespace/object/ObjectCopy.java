@@ -7,6 +7,7 @@ import io.seabed.namespace.BodySource;
 import io.seabed.namespace.Bucket;
 import io.seabed.namespace.NamespaceException;
 import io.seabed.namespace.NamespaceException.Reason;
+import io.seabed.namespace.ObjectChecksum;
 import io.seabed.namespace.ObjectInfo;
 import io.seabed.namespace.ObjectMetadata;
 import io.seabed.namespace.PartInfo;
@@ -14,6 +15,7 @@ import io.seabed.namespace.WriteCondition;
 import io.seabed.namespace.object.ObjectReads.OpenObject;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * CopyObject and UploadPartCopy. Chunks are immutable and owned by exactly one head (the collector
@@ -42,9 +44,15 @@ public final class ObjectCopy {
      *
      * @param input opened with its body (an inline body must be present)
      * @param metadata the new object's metadata, or null to keep the input's
+     * @param bodyFilter wraps the copied bytes (to compute a checksum); identity keeps a FULL_OBJECT one
      */
     public ObjectInfo copy(
-            OpenObject input, Bucket bucket, String key, ObjectMetadata metadata, WriteCondition condition) {
+            OpenObject input,
+            Bucket bucket,
+            String key,
+            ObjectMetadata metadata,
+            WriteCondition condition,
+            UnaryOperator<BodySource> bodyFilter) {
         long length = input.info().sizeBytes();
         if (length > COPY_BYTES_MAX)
             throw new NamespaceException(
@@ -54,24 +62,36 @@ public final class ObjectCopy {
                 : new ObjectMetadata(input.info().systemMetadata(), input.info().userMetadata());
         ObjectWrites.checkKey(key, writes.config());
         ObjectWrites.checkMetadata(m, writes.config());
-        DataWriter.Written w = data.write(new InputBody(input, 0, length), length, true);
+        DataWriter.Written w = data.write(bodyFilter.apply(new InputBody(input, 0, length)), length, true);
         return writes.commitWritten(bucket, key, w, m, condition);
     }
 
-    /** Copies bytes [offset, offset + length) of {@code input} into part {@code partNumber} of an upload. */
+    /**
+     * Copies bytes [offset, offset + length) of {@code input} into part {@code partNumber} of an upload,
+     * read through {@code bodyFilter} (which may compute the part's checksum).
+     */
     public PartInfo copyPart(
-            OpenObject input, long offset, long length, Bucket bucket, String key, String uploadId, int partNumber) {
+            OpenObject input,
+            long offset,
+            long length,
+            Bucket bucket,
+            String key,
+            String uploadId,
+            int partNumber,
+            UnaryOperator<BodySource> bodyFilter) {
         long size = input.info().sizeBytes();
         if (offset < 0 || length < 0 || offset + length > size)
             throw new NamespaceException(
                     Reason.INVALID_ARGUMENT, "range " + offset + "+" + length + " outside copy source of " + size);
-        return multipart.uploadPart(bucket, key, uploadId, partNumber, length, new InputBody(input, offset, length));
+        BodySource body = bodyFilter.apply(new InputBody(input, offset, length));
+        return multipart.uploadPart(bucket, key, uploadId, partNumber, length, body);
     }
 
     /** The input's bytes as a write body: read from its chunks straight into the writer's buffer. */
     private final class InputBody implements BodySource {
         private final OpenObject input;
         private final List<ChunkRef> chunks;
+        private final long startOffset;
         private final long end;
         private long position;
         private int chunkIndex;
@@ -83,6 +103,7 @@ public final class ObjectCopy {
             this.input = input;
             this.chunks = input.head().chunks();
             this.position = offset;
+            this.startOffset = offset;
             this.end = offset + length;
         }
 
@@ -116,5 +137,16 @@ public final class ObjectCopy {
         /** Nothing to verify: the bytes passed the CRC checks of every chunk read. */
         @Override
         public void verify(byte[] md5) {}
+
+        /**
+         * The input's checksum when this body is all of it and the checksum covers its bytes (FULL_OBJECT);
+         * a COMPOSITE checksum describes the input's parts, not a single object, and is not carried over.
+         */
+        @Override
+        public ObjectChecksum checksum() {
+            ObjectChecksum c = input.info().checksum();
+            boolean whole = startOffset == 0 && end == input.info().sizeBytes();
+            return c != null && whole && c.type() == ObjectChecksum.Type.FULL_OBJECT ? c : null;
+        }
     }
 }

@@ -9,6 +9,7 @@ import io.seabed.namespace.Bucket;
 import io.seabed.namespace.NamespaceConfig;
 import io.seabed.namespace.NamespaceException;
 import io.seabed.namespace.NamespaceException.Reason;
+import io.seabed.namespace.ObjectChecksum;
 import io.seabed.namespace.ObjectInfo;
 import io.seabed.namespace.schema.Keys;
 import io.seabed.namespace.schema.ObjectHead;
@@ -44,6 +45,19 @@ public final class ObjectReads {
             long offset = 0;
             for (int i = 0; i < partNumber - 1; i++) offset += sizes[i];
             return new long[] {offset, sizes[partNumber - 1]};
+        }
+
+        /**
+         * The checksum of part {@code partNumber} (from 1): for a single-PUT object its own checksum
+         * for part 1; null when the object has no checksum or no such part.
+         */
+        public ObjectChecksum partChecksum(int partNumber) {
+            ObjectChecksum whole = head.checksum();
+            if (whole == null) return null;
+            if (head.partSizes().length == 0) return partNumber == 1 ? whole : null;
+            List<String> values = head.partChecksums();
+            if (partNumber < 1 || partNumber > values.size()) return null;
+            return new ObjectChecksum(whole.algorithm(), whole.type(), values.get(partNumber - 1));
         }
     }
 
@@ -108,6 +122,7 @@ public final class ObjectReads {
                 head.lastModifiedMillis(),
                 head.systemMetadata(),
                 head.userMetadata(),
-                head.partSizes().length);
+                head.partSizes().length,
+                head.checksum());
     }
 }

@@ -69,7 +69,9 @@ public final class ObjectWrites {
                 metadata.userMetadata(),
                 w.inline != null,
                 w.chunks,
-                new long[0]);
+                new long[0],
+                w.checksum,
+                List.of());
         try {
             commitHead(bucket, key, head, w.inline, w.intentKey, condition);
         } catch (RuntimeException e) {

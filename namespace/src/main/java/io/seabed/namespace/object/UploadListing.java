@@ -108,7 +108,7 @@ public final class UploadListing {
                                     + " uploads in progress to list; complete or abort some");
                 UploadRecord r = UploadRecord.decode(e.value());
                 String id = HexFormat.of().formatHex(e.key(), 9, UPLOAD_KEY_BYTES);
-                out.add(new UploadInfo(r.key(), id, r.initiatorUserId(), r.initiatedMillis()));
+                out.add(info(r, id));
                 from = Arrays.copyOf(e.key(), UPLOAD_KEY_BYTES + 1);
             }
             if (!seeked && batch.size() < SCAN_BATCH) break;
@@ -140,7 +140,7 @@ public final class UploadListing {
             throw new NamespaceException(Reason.INVALID_ARGUMENT, "partNumberMarker=" + partNumberMarker + " < 0");
         byte[] uploadKey = Keys.upload(bucket.id(), id);
         UploadRecord upload = Multipart.requireUpload(kv.get(uploadKey), key, uploadId);
-        UploadInfo info = new UploadInfo(upload.key(), uploadId, upload.initiatorUserId(), upload.initiatedMillis());
+        UploadInfo info = info(upload, uploadId);
         List<PartInfo> parts = new ArrayList<>();
         if (maxParts == 0 || partNumberMarker == Integer.MAX_VALUE) return new PartPage(info, parts, false, 0);
         byte[] from = Keys.part(bucket.id(), id, partNumberMarker + 1);
@@ -148,9 +148,24 @@ public final class UploadListing {
         for (int i = 0; i < rows.size() && i < maxParts; i++) {
             PartRecord p = PartRecord.decode(rows.get(i).value());
             parts.add(new PartInfo(
-                    p.partNumber(), p.sizeBytes(), HexFormat.of().formatHex(p.md5()), p.lastModifiedMillis()));
+                    p.partNumber(),
+                    p.sizeBytes(),
+                    HexFormat.of().formatHex(p.md5()),
+                    p.lastModifiedMillis(),
+                    p.checksum()));
         }
         int next = parts.isEmpty() ? 0 : parts.getLast().partNumber();
         return new PartPage(info, parts, rows.size() > maxParts, next);
+    }
+
+    /** One upload in progress (NO_SUCH_UPLOAD when absent or for another key). */
+    public UploadInfo upload(Bucket bucket, String key, String uploadId) {
+        byte[] id = Multipart.parseUploadId(uploadId);
+        return info(Multipart.requireUpload(kv.get(Keys.upload(bucket.id(), id)), key, uploadId), uploadId);
+    }
+
+    private static UploadInfo info(UploadRecord r, String uploadId) {
+        return new UploadInfo(
+                r.key(), uploadId, r.initiatorUserId(), r.initiatedMillis(), r.checksumAlgorithm(), r.checksumType());
     }
 }

@@ -1,6 +1,7 @@
 package io.seabed.namespace.schema;
 
 import io.seabed.basestore.ChunkRef;
+import io.seabed.namespace.ObjectChecksum;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,9 @@ import java.util.Map;
  * @param inline true when the body lives in the body table (then {@code chunks} is empty)
  * @param chunks the data chunks in object order
  * @param partSizes sizes of multipart parts in order (empty for a single PUT)
+ * @param checksum the object's additional checksum, or null
+ * @param partChecksums the parts' checksums (base64, algorithm of {@code checksum}) in order: as many as
+ *     {@code partSizes} when a multipart object has a checksum, else none
  */
 public record ObjectHead(
         long uidHigh,
@@ -26,9 +30,22 @@ public record ObjectHead(
         Map<String, String> userMetadata,
         boolean inline,
         List<ChunkRef> chunks,
-        long[] partSizes) {
+        long[] partSizes,
+        ObjectChecksum checksum,
+        List<String> partChecksums) {
 
-    private static final int FORMAT = 1;
+    /** Format 1 had neither checksum nor part checksums; it is still read. */
+    private static final int FORMAT_1 = 1;
+
+    private static final int FORMAT = 2;
+
+    public ObjectHead {
+        if (!partChecksums.isEmpty() && partChecksums.size() != partSizes.length)
+            throw new IllegalArgumentException(
+                    "partChecksums=" + partChecksums.size() + " != parts=" + partSizes.length);
+        if (!partChecksums.isEmpty() && checksum == null)
+            throw new IllegalArgumentException("part checksums without an object checksum");
+    }
 
     public byte[] encode() {
         ValueWriter w = new ValueWriter(128 + chunks.size() * 40)
@@ -44,13 +61,16 @@ public record ObjectHead(
         writeChunks(w, chunks);
         w.varLong(partSizes.length);
         for (long s : partSizes) w.varLong(s);
+        writeChecksum(w, checksum);
+        w.varLong(partChecksums.size());
+        for (String c : partChecksums) w.string(c);
         return w.toByteArray();
     }
 
     public static ObjectHead decode(byte[] value) {
         ValueReader r = new ValueReader(value);
         int format = r.u8();
-        if (format != FORMAT) throw new IllegalStateException("object head format=" + format);
+        if (format != FORMAT && format != FORMAT_1) throw new IllegalStateException("object head format=" + format);
         long high = r.fixedLong();
         long low = r.fixedLong();
         long size = r.varLong();
@@ -62,7 +82,17 @@ public record ObjectHead(
         List<ChunkRef> chunks = readChunks(r);
         long[] parts = new long[r.varInt()];
         for (int i = 0; i < parts.length; i++) parts[i] = r.varLong();
-        return new ObjectHead(high, low, size, etag, modified, system, user, inline, chunks, parts);
+        ObjectChecksum checksum = null;
+        List<String> partChecksums = List.of();
+        if (format == FORMAT) {
+            checksum = readChecksum(r);
+            int n = r.varInt();
+            List<String> values = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) values.add(r.string());
+            partChecksums = List.copyOf(values);
+        }
+        return new ObjectHead(
+                high, low, size, etag, modified, system, user, inline, chunks, parts, checksum, partChecksums);
     }
 
     public static void writeChunks(ValueWriter w, List<ChunkRef> chunks) {
@@ -80,5 +110,37 @@ public record ObjectHead(
         List<ChunkRef> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) out.add(ChunkRef.decode(ByteBuffer.wrap(r.bytes())));
         return out;
+    }
+
+    /** A checksum or null: the algorithm (null string for none), then the type's code and the value. */
+    public static void writeChecksum(ValueWriter w, ObjectChecksum c) {
+        if (c == null) {
+            w.string(null);
+            return;
+        }
+        w.string(c.algorithm()).u8(typeCode(c.type())).string(c.value());
+    }
+
+    public static ObjectChecksum readChecksum(ValueReader r) {
+        String algorithm = r.string();
+        if (algorithm == null) return null;
+        ObjectChecksum.Type type = type(r.u8());
+        return new ObjectChecksum(algorithm, type, r.string());
+    }
+
+    /** Stable codes of checksum types (stored values; never renumber). */
+    public static int typeCode(ObjectChecksum.Type type) {
+        return switch (type) {
+            case FULL_OBJECT -> 1;
+            case COMPOSITE -> 2;
+        };
+    }
+
+    public static ObjectChecksum.Type type(int code) {
+        return switch (code) {
+            case 1 -> ObjectChecksum.Type.FULL_OBJECT;
+            case 2 -> ObjectChecksum.Type.COMPOSITE;
+            default -> throw new IllegalStateException("checksum type code=" + code);
+        };
     }
 }

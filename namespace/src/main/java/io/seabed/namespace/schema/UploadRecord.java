@@ -1,31 +1,57 @@
 package io.seabed.namespace.schema;
 
+import io.seabed.namespace.ObjectChecksum;
 import java.util.Map;
 
-/** A multipart upload in progress (table 0x40, without part number). */
+/**
+ * A multipart upload in progress (table 0x40, without part number).
+ *
+ * @param checksumAlgorithm the checksum algorithm every part must carry, or null
+ * @param checksumType the type of the object's checksum, set exactly when {@code checksumAlgorithm} is
+ */
 public record UploadRecord(
         String key,
         long initiatedMillis,
         String initiatorUserId,
         Map<String, String> systemMetadata,
-        Map<String, String> userMetadata) {
-    private static final int FORMAT = 1;
+        Map<String, String> userMetadata,
+        String checksumAlgorithm,
+        ObjectChecksum.Type checksumType) {
+    /** Format 1 had no checksum algorithm; it is still read. */
+    private static final int FORMAT_1 = 1;
+
+    private static final int FORMAT = 2;
+
+    public UploadRecord {
+        if ((checksumAlgorithm == null) != (checksumType == null))
+            throw new IllegalArgumentException("checksumAlgorithm=" + checksumAlgorithm + " and checksumType="
+                    + checksumType + " must be both set or both null");
+    }
 
     public byte[] encode() {
-        return new ValueWriter(128)
+        ValueWriter w = new ValueWriter(128)
                 .u8(FORMAT)
                 .string(key)
                 .varLong(initiatedMillis)
                 .string(initiatorUserId)
                 .stringMap(systemMetadata)
                 .stringMap(userMetadata)
-                .toByteArray();
+                .string(checksumAlgorithm);
+        if (checksumAlgorithm != null) w.u8(ObjectHead.typeCode(checksumType));
+        return w.toByteArray();
     }
 
     public static UploadRecord decode(byte[] v) {
         ValueReader r = new ValueReader(v);
         int format = r.u8();
-        if (format != FORMAT) throw new IllegalStateException("upload format=" + format);
-        return new UploadRecord(r.string(), r.varLong(), r.string(), r.stringMap(), r.stringMap());
+        if (format != FORMAT && format != FORMAT_1) throw new IllegalStateException("upload format=" + format);
+        String key = r.string();
+        long initiated = r.varLong();
+        String initiator = r.string();
+        Map<String, String> system = r.stringMap();
+        Map<String, String> user = r.stringMap();
+        String algorithm = format == FORMAT ? r.string() : null;
+        ObjectChecksum.Type type = algorithm == null ? null : ObjectHead.type(r.u8());
+        return new UploadRecord(key, initiated, initiator, system, user, algorithm, type);
     }
 }
