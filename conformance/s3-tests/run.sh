@@ -14,7 +14,11 @@ work="$(mktemp -d /tmp/seabed-s3tests.XXXXXX)"
 port="${SEABED_S3TESTS_PORT:-9700}"
 export SEABED_ACCESS_KEY=s3testsrootadmin0001 SEABED_SECRET_KEY=s3tests-root-admin-secret-0000000001
 pid=""
-cleanup() { [[ -n "$pid" ]] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; true; }
+cleanup() {
+  [[ -n "$pid" ]] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  rm -rf "$work/data"
+  echo "s3-tests: junit report and server log kept in $work"
+}
 trap cleanup EXIT
 
 "$root/seabed" build >/dev/null
@@ -71,6 +75,6 @@ sys.exit(pytest.main(["-q", "-p", "no:cacheprovider", "--timeout", "120", "-m", 
                       "s3tests/functional/test_utils.py", *extra]))
 PY
 set -e
-python3 "$here/summary.py" "$work/junit.xml" "${S3TESTS_COMMIT:-$(git -C "$suite" rev-parse --short HEAD 2>/dev/null || echo unknown)}"
+python3 "$here/summary.py" ${S3TESTS_MARKDOWN:+--markdown} "$work/junit.xml" "${S3TESTS_COMMIT:-$(git -C "$suite" rev-parse --short HEAD 2>/dev/null || echo unknown)}"
 kill -0 "$pid" 2>/dev/null || { echo "THE SERVER DIED during the suite:"; tail -50 "$work/server.log"; exit 1; }
 curl -sf -o /dev/null -w "server still answers after the suite: HTTP %{http_code}\n" "http://127.0.0.1:$port/" || true
