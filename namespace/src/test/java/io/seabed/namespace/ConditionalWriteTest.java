@@ -5,39 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.seabed.namespace.NamespaceException.Reason;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /** WriteCondition checked in the metadata commit of PutObject and CompleteMultipartUpload. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ConditionalWriteTest {
-    @TempDir
-    static Path dir;
-
-    private NamespaceFixture f;
-
-    @BeforeAll
-    void open() {
-        f = new NamespaceFixture(dir, NamespaceFixture.smallChunks());
-    }
-
-    @AfterAll
-    void close() {
-        f.close();
-    }
-
-    private static byte[] bytes(int seed, int size) {
-        byte[] b = new byte[size];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
-
+class ConditionalWriteTest extends NamespaceTestBase {
     private ObjectInfo put(Bucket b, String key, byte[] data, WriteCondition c) {
         return f.ns.putObject(b, key, data.length, ObjectMetadata.EMPTY, NamespaceFixture.body(data), c);
     }

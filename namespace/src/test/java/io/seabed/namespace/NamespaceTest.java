@@ -7,40 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.seabed.namespace.NamespaceException.Reason;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class NamespaceTest {
-    @TempDir
-    static Path dir;
-
-    private NamespaceFixture f;
-
-    @BeforeAll
-    void open() {
-        f = new NamespaceFixture(dir, NamespaceFixture.smallChunks());
-    }
-
-    @AfterAll
-    void close() {
-        f.close();
-    }
-
-    private static byte[] bytes(int seed, int size) {
-        byte[] b = new byte[size];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
-
+class NamespaceTest extends NamespaceTestBase {
     @Test
     void objectsOfEverySizeRoundTrip() {
         Bucket b = f.ns.createBucket(f.user, "sizes");

@@ -7,41 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.seabed.namespace.NamespaceException.Reason;
 import io.seabed.namespace.object.ObjectReads.OpenObject;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /** CopyObject and UploadPartCopy in the namespace: copies own fresh chunks, never their input's. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ObjectCopyTest {
-    @TempDir
-    static Path dir;
-
-    private NamespaceFixture f;
-
-    @BeforeAll
-    void open() {
-        f = new NamespaceFixture(dir, NamespaceFixture.smallChunks());
-    }
-
-    @AfterAll
-    void close() {
-        f.close();
-    }
-
-    private static byte[] bytes(int seed, int size) {
-        byte[] b = new byte[size];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
-
+class ObjectCopyTest extends NamespaceTestBase {
     private void put(Bucket b, String key, byte[] data, ObjectMetadata m) {
         f.ns.putObject(b, key, data.length, m, NamespaceFixture.body(data));
     }

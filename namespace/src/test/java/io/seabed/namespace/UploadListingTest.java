@@ -4,33 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /** ListMultipartUploads and ListParts over table 0x40, where each upload's parts follow its record. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class UploadListingTest {
-    @TempDir
-    static Path dir;
-
-    private NamespaceFixture f;
-
-    @BeforeAll
-    void open() {
-        f = new NamespaceFixture(dir, NamespaceFixture.smallChunks());
-    }
-
-    @AfterAll
-    void close() {
-        f.close();
-    }
-
+class UploadListingTest extends NamespaceTestBase {
     /**
      * Goal: uploads are found past uploads with more parts than one scan batch (256). Method: three
      * uploads, the middle one in upload-id order with 300 parts; list them and page through parts.
