@@ -1,5 +1,6 @@
 package io.seabed.s3;
 
+import io.seabed.namespace.Acl;
 import io.seabed.namespace.Bucket;
 import io.seabed.namespace.ListPage;
 import io.seabed.namespace.ListRequest;
@@ -83,7 +84,7 @@ final class BucketOps {
         }
     }
 
-    void create(S3Request r, String name) {
+    void create(S3Request r, String name, Acl acl) {
         byte[] body = r.body.readAll(config.xmlBodyBytesMax(), S3ErrorCode.MALFORMED_XML);
         if (body.length > 0) {
             XmlReader.Element root = XmlReader.parse(body);
@@ -91,7 +92,7 @@ final class BucketOps {
         }
         if (name == null) throw new S3Exception(S3ErrorCode.INVALID_BUCKET_NAME);
         try {
-            namespace.createBucket(r.user, name);
+            namespace.createBucket(r.user, name, acl);
         } catch (NamespaceException e) {
             // us-east-1 answers a re-create by the owner with 200 and changes nothing; other regions 409.
             if (e.reason() != NamespaceException.Reason.BUCKET_OWNED_BY_YOU
@@ -235,10 +236,14 @@ final class BucketOps {
     static final int DELETE_KEYS_MAX = 1000;
 
     private static void owner(XmlWriter x, S3Request r, Bucket b) {
-        boolean mine = b.ownerUserId().equals(r.user.userId());
+        boolean mine = r.user != null && b.ownerUserId().equals(r.user.userId());
         x.open("Owner")
                 .element("ID", b.ownerUserId())
-                .element("DisplayName", mine ? r.user.displayName() : b.ownerUserId())
+                .element(
+                        "DisplayName",
+                        mine
+                                ? r.user.displayName()
+                                : b.acl().ownerDisplayName() != null ? b.acl().ownerDisplayName() : b.ownerUserId())
                 .close("Owner");
     }
 

@@ -1,5 +1,6 @@
 package io.seabed.s3;
 
+import io.seabed.namespace.Acl;
 import io.seabed.namespace.Bucket;
 import io.seabed.namespace.Namespace;
 import io.seabed.namespace.ObjectChecksum;
@@ -9,6 +10,7 @@ import io.seabed.namespace.PartPage;
 import io.seabed.namespace.UploadInfo;
 import io.seabed.namespace.UploadPage;
 import io.seabed.namespace.UploadPart;
+import io.seabed.namespace.User;
 import io.seabed.namespace.object.ObjectReads.OpenObject;
 import io.seabed.namespace.object.UploadListing;
 import io.seabed.s3.checksum.ChecksumAlgorithm;
@@ -34,11 +36,30 @@ final class MultipartOps {
         this.objects = objects;
     }
 
-    void create(S3Request r, Bucket b, String key) {
+    /** @param acl the completed object's ACL */
+    void create(S3Request r, Bucket b, String key, Acl acl) {
         ChecksumAlgorithm algorithm = ObjectOps.declaredAlgorithm(r);
         ObjectChecksum.Type type = checksumType(algorithm, r.http.getHeader(ObjectOps.CHECKSUM_TYPE));
+        // An anonymous upload (into a bucket granting AllUsers WRITE) is initiated in the owner's name.
+        User initiator = r.user != null
+                ? r.user
+                : new User(
+                        null,
+                        null,
+                        b.ownerTenantId(),
+                        null,
+                        null,
+                        b.ownerUserId(),
+                        b.acl().ownerDisplayName(),
+                        null,
+                        false);
         String uploadId = namespace.createUpload(
-                b, key, ObjectOps.metadata(r), r.user, algorithm == null ? null : algorithm.algorithmName(), type);
+                b,
+                key,
+                ObjectOps.metadata(r, acl),
+                initiator,
+                algorithm == null ? null : algorithm.algorithmName(),
+                type);
         MultiMap h = S3Server.headers().add("Content-Type", "application/xml");
         if (algorithm != null)
             h.add(ObjectOps.CHECKSUM_ALGORITHM, algorithm.algorithmName()).add(ObjectOps.CHECKSUM_TYPE, type.name());
@@ -314,7 +335,7 @@ final class MultipartOps {
     }
 
     private static void person(XmlWriter x, String element, S3Request r, String userId) {
-        String name = userId.equals(r.user.userId()) ? r.user.displayName() : userId;
+        String name = r.user != null && userId.equals(r.user.userId()) ? r.user.displayName() : userId;
         x.open(element).element("ID", userId).element("DisplayName", name).close(element);
     }
 

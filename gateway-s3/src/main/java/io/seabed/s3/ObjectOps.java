@@ -1,5 +1,6 @@
 package io.seabed.s3;
 
+import io.seabed.namespace.Acl;
 import io.seabed.namespace.Bucket;
 import io.seabed.namespace.Namespace;
 import io.seabed.namespace.ObjectChecksum;
@@ -8,6 +9,7 @@ import io.seabed.namespace.ObjectMetadata;
 import io.seabed.namespace.WriteCondition;
 import io.seabed.namespace.object.ObjectReads.OpenObject;
 import io.seabed.s3.auth.AuthLimits;
+import io.seabed.s3.auth.AuthResult;
 import io.seabed.s3.auth.AwsChunkedDecoder;
 import io.seabed.s3.auth.PayloadMode;
 import io.seabed.s3.auth.PayloadVerifier;
@@ -50,10 +52,10 @@ final class ObjectOps {
         this.metrics = metrics;
     }
 
-    void put(S3Request r, Bucket b, String key) {
+    void put(S3Request r, Bucket b, String key, Acl acl) {
         long length = bodyLength(r);
         S3Body body = body(r, null);
-        ObjectInfo info = namespace.putObject(b, key, length, metadata(r), body, writeCondition(r));
+        ObjectInfo info = namespace.putObject(b, key, length, metadata(r, acl), body, writeCondition(r));
         metrics.bytesIn(length);
         MultiMap h = S3Server.headers().add("ETag", quote(info.etag()));
         checksumHeaders(h, info.checksum());
@@ -240,7 +242,7 @@ final class ObjectOps {
      * tenant) must meet the x-amz-copy-source-if-* conditions; x-amz-metadata-directive chooses the
      * copy's metadata.
      */
-    void copy(S3Request r, Bucket inputBucket, String inputKey, Bucket b, String key) {
+    void copy(S3Request r, Bucket inputBucket, String inputKey, Bucket b, String key, Acl acl) {
         String directive = r.http.getHeader("x-amz-metadata-directive");
         boolean replace = directive != null && directive.equals("REPLACE");
         if (directive != null && !replace && !directive.equals("COPY"))
@@ -254,7 +256,10 @@ final class ObjectOps {
                 input,
                 b,
                 key,
-                replace ? metadata(r) : null,
+                replace
+                        ? metadata(r, acl)
+                        : new ObjectMetadata(
+                                input.info().systemMetadata(), input.info().userMetadata(), acl),
                 writeCondition(r),
                 body -> algorithm == null ? body : new ChecksummingBody(body, algorithm));
         metrics.bytesIn(info.sizeBytes());
@@ -305,9 +310,22 @@ final class ObjectOps {
         }
     }
 
+    /**
+     * How the request's body is framed and protected: as signed, or for an anonymous request (no
+     * signature, no key) aws-chunked with an unsigned trailer when it says so, else plain.
+     */
+    static AuthResult.Authenticated payload(S3Request r) {
+        if (r.auth != null) return r.auth;
+        String declared = r.http.getHeader("x-amz-content-sha256");
+        PayloadMode mode = PayloadMode.STREAMING_UNSIGNED_TRAILER.headerValue().equals(declared)
+                ? PayloadMode.STREAMING_UNSIGNED_TRAILER
+                : PayloadMode.UNSIGNED;
+        return new AuthResult.Authenticated("", "", mode, null, null, false);
+    }
+
     /** The object's length: Content-Length, or x-amz-decoded-content-length for aws-chunked bodies. */
     static long bodyLength(S3Request r) {
-        String header = r.auth.payloadMode().streaming()
+        String header = payload(r).payloadMode().streaming()
                 ? r.http.getHeader(AwsChunkedDecoder.X_AMZ_DECODED_CONTENT_LENGTH)
                 : r.http.getHeader("Content-Length");
         if (header == null) throw new S3Exception(S3ErrorCode.MISSING_CONTENT_LENGTH);
@@ -327,10 +345,12 @@ final class ObjectOps {
      * one) must be that algorithm and is computed when the request carries none.
      */
     static S3Body body(S3Request r, ChecksumAlgorithm uploadAlgorithm) {
-        AwsChunkedDecoder decoder =
-                r.auth.payloadMode().streaming() ? AwsChunkedDecoder.forRequest(r.auth, r, AuthLimits.DEFAULTS) : null;
+        AuthResult.Authenticated payload = payload(r);
+        AwsChunkedDecoder decoder = payload.payloadMode().streaming()
+                ? AwsChunkedDecoder.forRequest(payload, r, AuthLimits.DEFAULTS)
+                : null;
         PayloadVerifier hash =
-                r.auth.payloadMode() == PayloadMode.SIGNED ? new PayloadVerifier(r.auth.contentSha256Hex()) : null;
+                payload.payloadMode() == PayloadMode.SIGNED ? new PayloadVerifier(payload.contentSha256Hex()) : null;
         byte[] md5 = null;
         String md5Header = r.http.getHeader("Content-MD5");
         if (md5Header != null) {
@@ -406,8 +426,8 @@ final class ObjectOps {
         return out.array();
     }
 
-    /** Standard headers and x-amz-meta-* of a write request. */
-    static ObjectMetadata metadata(S3Request r) {
+    /** Standard headers and x-amz-meta-* of a write request, with the new object's ACL. */
+    static ObjectMetadata metadata(S3Request r, Acl acl) {
         Map<String, String> system = new LinkedHashMap<>();
         for (String name : STORED_HEADERS) {
             String v = r.http.getHeader(name);
@@ -424,7 +444,7 @@ final class ObjectOps {
             if (name.startsWith(META_PREFIX) && name.length() > META_PREFIX.length())
                 user.merge(name.substring(META_PREFIX.length()), e.getValue(), (a, c) -> a + "," + c);
         }
-        return new ObjectMetadata(system, user);
+        return new ObjectMetadata(system, user, acl);
     }
 
     private static String stripAwsChunked(String v) {

@@ -25,6 +25,10 @@ public enum S3ErrorCode {
     INVALID_RANGE("InvalidRange", 416, "The requested range is not satisfiable"),
     INVALID_REQUEST("InvalidRequest", 400, "Invalid Request"),
     KEY_TOO_LONG("KeyTooLongError", 400, "Your key is too long"),
+    MALFORMED_ACL_ERROR(
+            "MalformedACLError",
+            400,
+            "The XML you provided was not well-formed or did not validate against our published schema."),
     MALFORMED_XML("MalformedXML", 400, "The XML you provided was not well-formed or did not validate."),
     METADATA_TOO_LARGE("MetadataTooLarge", 400, "Your metadata headers exceed the maximum allowed metadata size."),
     METHOD_NOT_ALLOWED("MethodNotAllowed", 405, "The specified method is not allowed against this resource."),
@@ -49,6 +53,11 @@ public enum S3ErrorCode {
             "The request signature we calculated does not match the signature you provided."),
     SLOW_DOWN("SlowDown", 503, "Please reduce your request rate."),
     TOO_MANY_BUCKETS("TooManyBuckets", 400, "You have attempted to create more buckets than allowed."),
+    UNEXPECTED_CONTENT("UnexpectedContent", 400, "This request does not support content."),
+    UNRESOLVABLE_GRANT_BY_EMAIL_ADDRESS(
+            "UnresolvableGrantByEmailAddress",
+            400,
+            "The e-mail address you provided does not match any account on record."),
     X_AMZ_CONTENT_SHA256_MISMATCH(
             "XAmzContentSHA256Mismatch",
             400,

@@ -1,7 +1,10 @@
 package io.seabed.s3;
 
+import io.seabed.namespace.Acl;
+import io.seabed.namespace.Acl.Permission;
 import io.seabed.namespace.Bucket;
 import io.seabed.namespace.Namespace;
+import io.seabed.namespace.NamespaceException;
 import io.seabed.namespace.User;
 import io.seabed.s3.auth.AuthResult;
 import io.seabed.s3.auth.SigV4Verifier;
@@ -22,6 +25,7 @@ final class S3Handler {
     private final BucketOps buckets;
     private final ObjectOps objects;
     private final MultipartOps multipart;
+    private final Acls acls;
 
     S3Handler(Namespace namespace, SigV4Verifier verifier, S3Config config, S3Metrics metrics) {
         this.namespace = namespace;
@@ -30,6 +34,7 @@ final class S3Handler {
         this.buckets = new BucketOps(namespace, config);
         this.objects = new ObjectOps(namespace, config, metrics);
         this.multipart = new MultipartOps(namespace, config, objects);
+        this.acls = new Acls(namespace, config);
     }
 
     /** Whether the operation reads a request body (the others never touch it). */
@@ -40,6 +45,8 @@ final class S3Handler {
             case S3Op.CompleteMultipartUpload c -> true;
             case S3Op.CreateBucket c -> true;
             case S3Op.DeleteObjects d -> true;
+            case S3Op.PutBucketAcl p -> true;
+            case S3Op.PutObjectAcl p -> true;
             default -> false;
         };
     }
@@ -62,62 +69,119 @@ final class S3Handler {
 
     private void dispatch(S3Request r, S3Op op) {
         switch (op) {
-            case S3Op.ListBuckets l -> buckets.listBuckets(r);
-            case S3Op.CreateBucket c -> buckets.create(r, c.bucket());
-            case S3Op.HeadBucket h -> buckets.head(r, owned(r, h.bucket()));
+            case S3Op.ListBuckets l -> buckets.listBuckets(signedIn(r));
+            case S3Op.CreateBucket c -> buckets.create(r, c.bucket(), acls.forBucket(r, signedIn(r).user));
+            case S3Op.HeadBucket h -> buckets.head(r, bucket(r, h.bucket(), Permission.READ));
             case S3Op.DeleteBucket d -> buckets.delete(r, owned(r, d.bucket()));
-            case S3Op.GetBucketLocation g -> buckets.location(r, owned(r, g.bucket()));
-            case S3Op.ListObjects l -> buckets.listObjects(r, owned(r, l.bucket()), l.v2());
-            case S3Op.ListObjectVersions l -> buckets.listVersions(r, owned(r, l.bucket()));
-            case S3Op.PutObject p -> objects.put(r, owned(r, p.bucket()), p.key());
-            case S3Op.GetObject g -> objects.get(r, owned(r, g.bucket()), g.key(), true);
-            case S3Op.HeadObject h -> objects.get(r, owned(r, h.bucket()), h.key(), false);
-            case S3Op.GetObjectAttributes g -> objects.attributes(r, owned(r, g.bucket()), g.key());
-            case S3Op.DeleteObject d -> objects.delete(r, owned(r, d.bucket()), d.key());
-            case S3Op.DeleteObjects d -> buckets.deleteObjects(r, owned(r, d.bucket()));
+            case S3Op.GetBucketLocation g -> buckets.location(r, bucket(r, g.bucket(), Permission.READ));
+            case S3Op.ListObjects l -> buckets.listObjects(r, bucket(r, l.bucket(), Permission.READ), l.v2());
+            case S3Op.ListObjectVersions l -> buckets.listVersions(r, bucket(r, l.bucket(), Permission.READ));
+            case S3Op.PutObject p -> {
+                Bucket b = bucket(r, p.bucket(), Permission.WRITE);
+                objects.put(r, b, p.key(), acls.forObject(r, b));
+            }
+            case S3Op.GetObject g ->
+                objects.get(r, object(r, g.bucket(), g.key(), Permission.READ).bucket(), g.key(), true);
+            case S3Op.HeadObject h ->
+                objects.get(r, object(r, h.bucket(), h.key(), Permission.READ).bucket(), h.key(), false);
+            case S3Op.GetObjectAttributes g ->
+                objects.attributes(
+                        r, object(r, g.bucket(), g.key(), Permission.READ).bucket(), g.key());
+            case S3Op.DeleteObject d -> objects.delete(r, bucket(r, d.bucket(), Permission.WRITE), d.key());
+            case S3Op.DeleteObjects d -> buckets.deleteObjects(r, bucket(r, d.bucket(), Permission.WRITE));
             case S3Op.CopyObject c -> {
                 CopySource input = CopySource.parse(c.copySource());
-                objects.copy(r, owned(r, input.bucket()), input.key(), owned(r, c.bucket()), c.key());
+                Bucket inputBucket =
+                        object(r, input.bucket(), input.key(), Permission.READ).bucket();
+                Bucket b = bucket(r, c.bucket(), Permission.WRITE);
+                objects.copy(r, inputBucket, input.key(), b, c.key(), acls.forObject(r, b));
             }
             case S3Op.UploadPartCopy u -> {
                 CopySource input = CopySource.parse(u.copySource());
-                multipart.uploadPartCopy(r, owned(r, input.bucket()), input.key(), owned(r, u.bucket()), u);
+                Bucket inputBucket =
+                        object(r, input.bucket(), input.key(), Permission.READ).bucket();
+                multipart.uploadPartCopy(r, inputBucket, input.key(), bucket(r, u.bucket(), Permission.WRITE), u);
             }
-            case S3Op.CreateMultipartUpload c -> multipart.create(r, owned(r, c.bucket()), c.key());
-            case S3Op.UploadPart u -> multipart.uploadPart(r, owned(r, u.bucket()), u);
-            case S3Op.CompleteMultipartUpload c -> multipart.complete(r, owned(r, c.bucket()), c);
-            case S3Op.ListMultipartUploads l -> multipart.listUploads(r, owned(r, l.bucket()));
-            case S3Op.ListParts l -> multipart.listParts(r, owned(r, l.bucket()), l);
-            case S3Op.AbortMultipartUpload a -> multipart.abort(r, owned(r, a.bucket()), a);
+            case S3Op.CreateMultipartUpload c -> {
+                Bucket b = bucket(r, c.bucket(), Permission.WRITE);
+                multipart.create(r, b, c.key(), acls.forObject(r, b));
+            }
+            case S3Op.UploadPart u -> multipart.uploadPart(r, bucket(r, u.bucket(), Permission.WRITE), u);
+            case S3Op.CompleteMultipartUpload c -> multipart.complete(r, bucket(r, c.bucket(), Permission.WRITE), c);
+            case S3Op.ListMultipartUploads l -> multipart.listUploads(r, bucket(r, l.bucket(), Permission.READ));
+            case S3Op.ListParts l -> multipart.listParts(r, bucket(r, l.bucket(), Permission.WRITE), l);
+            case S3Op.AbortMultipartUpload a -> multipart.abort(r, bucket(r, a.bucket(), Permission.WRITE), a);
+            case S3Op.GetBucketAcl g ->
+                acls.render(r, bucket(r, g.bucket(), Permission.READ_ACP).acl());
+            case S3Op.PutBucketAcl p -> acls.putBucketAcl(r, bucket(r, p.bucket(), Permission.WRITE_ACP));
+            case S3Op.GetObjectAcl g ->
+                acls.render(
+                        r, object(r, g.bucket(), g.key(), Permission.READ_ACP).acl());
+            case S3Op.PutObjectAcl p -> {
+                Authorized o = object(r, p.bucket(), p.key(), Permission.WRITE_ACP);
+                acls.putObjectAcl(r, o.bucket(), p.key(), o.acl());
+            }
             case S3Op.Unsupported u ->
                 throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED, u.operation() + " is not implemented.");
             case S3Op.NotAllowed n -> throw new S3Exception(S3ErrorCode.METHOD_NOT_ALLOWED);
         }
     }
 
+    /** Verifies the signature, if any: a request without credentials goes on as anonymous (null user). */
     private void authenticate(S3Request r) {
         AuthResult result = verifier.verify(r);
-        if (!(result instanceof AuthResult.Authenticated a)) {
-            // Anonymous access is never granted (no public ACLs or policies yet); a missing bucket is
-            // still reported as missing, as S3 does.
-            if (r.bucket != null) namespace.bucket(r.bucket);
-            throw new S3Exception(S3ErrorCode.ACCESS_DENIED);
-        }
+        if (!(result instanceof AuthResult.Authenticated a)) return;
         User user = namespace.user(a.accessKey());
         if (user == null) throw new S3Exception(S3ErrorCode.INVALID_ACCESS_KEY_ID);
         r.auth = a;
         r.user = user;
     }
 
-    /**
-     * The bucket, which must belong to the caller: a bucket is its owner's (as in S3, where users of
-     * one account are still separate principals until ACLs or policies say otherwise), so tenants
-     * never see each other's buckets either.
-     */
+    /** The request, which must be signed (operations outside any bucket, which no ACL grants). */
+    private static S3Request signedIn(S3Request r) {
+        if (r.user == null) throw new S3Exception(S3ErrorCode.ACCESS_DENIED);
+        return r;
+    }
+
+    private static String caller(S3Request r) {
+        return r.user == null ? null : r.user.userId();
+    }
+
+    /** The bucket, on which the caller must hold {@code needed} (NoSuchBucket first, as S3 answers). */
+    private Bucket bucket(S3Request r, String name, Permission needed) {
+        Bucket b = namespace.bucket(name);
+        if (!Access.allows(b.acl(), caller(r), needed)) throw new S3Exception(S3ErrorCode.ACCESS_DENIED);
+        return b;
+    }
+
+    /** The bucket, which must be the caller's own (DeleteBucket). */
     private Bucket owned(S3Request r, String name) {
         Bucket b = namespace.bucket(name);
-        if (!b.ownerUserId().equals(r.user.userId())) throw new S3Exception(S3ErrorCode.ACCESS_DENIED);
+        if (!b.ownerUserId().equals(caller(r))) throw new S3Exception(S3ErrorCode.ACCESS_DENIED);
         return b;
+    }
+
+    /** An object's bucket and the ACL that allowed the access. */
+    private record Authorized(Bucket bucket, Acl acl) {}
+
+    /**
+     * Access to an object, decided by its own ACL (one metadata read). A missing key is NoSuchKey to a
+     * caller who may list the bucket, else AccessDenied (S3 does not reveal what it cannot list).
+     */
+    private Authorized object(S3Request r, String bucketName, String key, Permission needed) {
+        Bucket b = namespace.bucket(bucketName);
+        Acl stored;
+        try {
+            stored = namespace.openObject(b, key, false).info().acl();
+        } catch (NamespaceException e) {
+            if (e.reason() == NamespaceException.Reason.NO_SUCH_KEY
+                    && !Access.allows(b.acl(), caller(r), Permission.READ))
+                throw new S3Exception(S3ErrorCode.ACCESS_DENIED);
+            throw e;
+        }
+        Acl acl = Access.objectAcl(b.acl(), stored);
+        if (!Access.allows(acl, caller(r), needed)) throw new S3Exception(S3ErrorCode.ACCESS_DENIED);
+        return new Authorized(b, acl);
     }
 
     private void fail(S3Request r, Throwable t) {

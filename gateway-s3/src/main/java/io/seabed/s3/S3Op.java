@@ -45,6 +45,14 @@ public sealed interface S3Op {
 
     record AbortMultipartUpload(String bucket, String key, String uploadId) implements S3Op {}
 
+    record GetBucketAcl(String bucket) implements S3Op {}
+
+    record PutBucketAcl(String bucket) implements S3Op {}
+
+    record GetObjectAcl(String bucket, String key) implements S3Op {}
+
+    record PutObjectAcl(String bucket, String key) implements S3Op {}
+
     /** A known S3 operation Seabed does not implement yet: answered NotImplemented. */
     record Unsupported(String operation) implements S3Op {}
 

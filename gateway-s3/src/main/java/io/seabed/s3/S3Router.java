@@ -12,7 +12,6 @@ public final class S3Router {
 
     /** Bucket sub-resources that name operations Seabed does not implement yet. */
     static final Set<String> BUCKET_UNSUPPORTED = Set.of(
-            "acl",
             "policy",
             "policyStatus",
             "cors",
@@ -36,7 +35,7 @@ public final class S3Router {
 
     /** Object sub-resources that name operations Seabed does not implement yet. */
     static final Set<String> OBJECT_UNSUPPORTED =
-            Set.of("acl", "tagging", "retention", "legal-hold", "restore", "select", "torrent");
+            Set.of("tagging", "retention", "legal-hold", "restore", "select", "torrent");
 
     /**
      * @param bucket the bucket, or null for the service (path "/")
@@ -53,6 +52,12 @@ public final class S3Router {
     private static S3Op bucketOp(String method, String bucket, Map<String, String> query) {
         for (String q : query.keySet())
             if (BUCKET_UNSUPPORTED.contains(q)) return new S3Op.Unsupported(method + " bucket ?" + q);
+        if (query.containsKey("acl"))
+            return switch (method) {
+                case "GET" -> new S3Op.GetBucketAcl(bucket);
+                case "PUT" -> new S3Op.PutBucketAcl(bucket);
+                default -> new S3Op.NotAllowed(method);
+            };
         if (query.containsKey("uploads"))
             return method.equals("GET") ? new S3Op.ListMultipartUploads(bucket) : new S3Op.NotAllowed(method);
         if (query.containsKey("delete"))
@@ -76,6 +81,12 @@ public final class S3Router {
         for (String q : query.keySet())
             if (OBJECT_UNSUPPORTED.contains(q)) return new S3Op.Unsupported(method + " object ?" + q);
         String uploadId = query.get("uploadId");
+        if (query.containsKey("acl"))
+            return switch (method) {
+                case "GET" -> new S3Op.GetObjectAcl(bucket, key);
+                case "PUT" -> new S3Op.PutObjectAcl(bucket, key);
+                default -> new S3Op.NotAllowed(method);
+            };
         if (query.containsKey("attributes"))
             return method.equals("GET") ? new S3Op.GetObjectAttributes(bucket, key) : new S3Op.NotAllowed(method);
         return switch (method) {

@@ -62,7 +62,24 @@ public final class Namespace implements AutoCloseable {
     }
 
     public Bucket createBucket(User owner, String name) {
-        return buckets.create(owner, name);
+        return buckets.create(owner, name, null);
+    }
+
+    /** Creates a bucket with {@code acl} (owned by {@code owner}; null: the owner's alone). */
+    public Bucket createBucket(User owner, String name, Acl acl) {
+        return buckets.create(owner, name, acl);
+    }
+
+    /** Replaces a bucket's ACL (whose owner must stay the bucket's); returns the bucket as it is now. */
+    public Bucket setBucketAcl(Bucket bucket, Acl acl) {
+        if (!acl.ownerId().equals(bucket.ownerUserId()))
+            throw new IllegalArgumentException("acl owner " + acl.ownerId() + " is not " + bucket.ownerUserId());
+        return buckets.setAcl(bucket, acl);
+    }
+
+    /** Replaces an object's ACL (NO_SUCH_KEY when absent); its data and metadata stay. */
+    public void setObjectAcl(Bucket bucket, String key, Acl acl) {
+        objects.writes().setAcl(bucket, key, acl);
     }
 
     /** NO_SUCH_BUCKET when absent. */

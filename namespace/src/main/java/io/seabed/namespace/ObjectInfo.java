@@ -10,6 +10,7 @@ import java.util.Map;
  * @param userMetadata user metadata, lowercase names without the x-amz-meta- prefix
  * @param partsCount number of multipart parts, 0 for a single PUT
  * @param checksum the additional checksum stored with the object, or null
+ * @param acl the object's ACL, or null when it has none of its own (the bucket owner's alone)
  */
 public record ObjectInfo(
         String key,
@@ -19,4 +20,5 @@ public record ObjectInfo(
         Map<String, String> systemMetadata,
         Map<String, String> userMetadata,
         int partsCount,
-        ObjectChecksum checksum) {}
+        ObjectChecksum checksum,
+        Acl acl) {}

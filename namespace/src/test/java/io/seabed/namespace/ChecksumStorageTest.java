@@ -233,8 +233,8 @@ class ChecksumStorageTest {
         assertNull(u.checksumAlgorithm());
         assertNull(u.checksumType());
 
-        UploadRecord withSum =
-                new UploadRecord("k", 9, "user", Map.of(), Map.of(), "CRC64NVME", ObjectChecksum.Type.FULL_OBJECT);
+        UploadRecord withSum = new UploadRecord(
+                "k", 9, "user", Map.of(), Map.of(), "CRC64NVME", ObjectChecksum.Type.FULL_OBJECT, null);
         assertEquals(withSum, UploadRecord.decode(withSum.encode()));
     }
 }

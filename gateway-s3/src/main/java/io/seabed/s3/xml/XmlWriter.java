@@ -22,6 +22,19 @@ public final class XmlWriter {
         return this;
     }
 
+    /** An element with attributes: {@code attributes} are name, value pairs (values escaped). */
+    public XmlWriter open(String name, String... attributes) {
+        if (attributes.length % 2 != 0) throw new IllegalArgumentException("attributes come in name, value pairs");
+        sb.append('<').append(name);
+        for (int i = 0; i < attributes.length; i += 2) {
+            sb.append(' ').append(attributes[i]).append("=\"");
+            escape(attributes[i + 1]);
+            sb.append('"');
+        }
+        sb.append('>');
+        return this;
+    }
+
     /** The document's root element, in the S3 namespace. */
     public XmlWriter openRoot(String name) {
         sb.append('<').append(name).append(" xmlns=\"").append(S3_NAMESPACE).append("\">");

@@ -3,6 +3,7 @@ package io.seabed.namespace.object;
 import io.seabed.metakv.KeyValue;
 import io.seabed.metakv.MetaKv;
 import io.seabed.metakv.Txn;
+import io.seabed.namespace.Acl;
 import io.seabed.namespace.Bucket;
 import io.seabed.namespace.NamespaceConfig;
 import io.seabed.namespace.NamespaceException;
@@ -53,10 +54,19 @@ public final class Buckets {
         if (!ok) throw new NamespaceException(Reason.INVALID_BUCKET_NAME, "invalid bucket name");
     }
 
-    public Bucket create(User owner, String name) {
+    /** @param acl the bucket's ACL (owned by {@code owner}), or null for the owner's alone */
+    public Bucket create(User owner, String name, Acl acl) {
         checkName(name);
+        if (acl != null && !acl.ownerId().equals(owner.userId()))
+            throw new IllegalArgumentException("acl owner " + acl.ownerId() + " is not " + owner.userId());
         long id = kv.add(Keys.ALLOCATOR_BUCKET_ID, 1);
-        BucketRecord record = new BucketRecord(id, name, owner.tenantId(), owner.userId(), clock.millis());
+        BucketRecord record = new BucketRecord(
+                id,
+                name,
+                owner.tenantId(),
+                owner.userId(),
+                clock.millis(),
+                acl != null ? acl : Acl.ownerOnly(owner.userId(), owner.displayName()));
         byte[] tenantIndexFrom = tenantIndex(owner.tenantId(), "");
         byte[] tenantIndexTo = Keys.successor(tenantIndexFrom);
         return kv.transact(txn -> {
@@ -84,6 +94,17 @@ public final class Buckets {
         byte[] v = id == null ? null : kv.get(Keys.bucket(Keys.longOf(id)));
         if (v == null) throw new NamespaceException(Reason.NO_SUCH_BUCKET, "no bucket " + name);
         return toBucket(BucketRecord.decode(v));
+    }
+
+    /** Replaces the bucket's ACL (its owner stays). */
+    public Bucket setAcl(Bucket bucket, Acl acl) {
+        return kv.transact(txn -> {
+            byte[] v = txn.get(Keys.bucket(bucket.id()));
+            if (v == null) throw new NamespaceException(Reason.NO_SUCH_BUCKET, "no bucket " + bucket.name());
+            BucketRecord updated = BucketRecord.decode(v).withAcl(acl);
+            txn.put(Keys.bucket(bucket.id()), updated.encode());
+            return toBucket(updated);
+        });
     }
 
     /** Inside a write: the bucket must still exist (a concurrent delete then conflicts). */
@@ -156,6 +177,6 @@ public final class Buckets {
     }
 
     static Bucket toBucket(BucketRecord r) {
-        return new Bucket(r.id(), r.name(), r.ownerTenantId(), r.ownerUserId(), r.createdMillis());
+        return new Bucket(r.id(), r.name(), r.ownerTenantId(), r.ownerUserId(), r.createdMillis(), r.acl());
     }
 }

@@ -78,7 +78,8 @@ public final class Multipart {
                 metadata.systemMetadata(),
                 metadata.userMetadata(),
                 checksumAlgorithm,
-                checksumType);
+                checksumType,
+                metadata.acl());
         kv.transact(txn -> {
             Buckets.requireLive(txn, bucket);
             txn.put(Keys.upload(bucket.id(), id), record.encode());
@@ -230,7 +231,8 @@ public final class Multipart {
                 chunks,
                 sizes,
                 combined,
-                partValues == null ? List.of() : List.copyOf(partValues));
+                partValues == null ? List.of() : List.copyOf(partValues),
+                upload.acl());
     }
 
     /** The parts' checksums in order when the upload declared an algorithm, else null. */

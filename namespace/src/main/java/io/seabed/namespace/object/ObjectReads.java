@@ -123,6 +123,7 @@ public final class ObjectReads {
                 head.systemMetadata(),
                 head.userMetadata(),
                 head.partSizes().length,
-                head.checksum());
+                head.checksum(),
+                head.acl());
     }
 }

@@ -3,6 +3,7 @@ package io.seabed.namespace.object;
 import io.seabed.basestore.ChunkRef;
 import io.seabed.metakv.MetaKv;
 import io.seabed.metakv.Txn;
+import io.seabed.namespace.Acl;
 import io.seabed.namespace.BodySource;
 import io.seabed.namespace.Bucket;
 import io.seabed.namespace.NamespaceConfig;
@@ -71,7 +72,8 @@ public final class ObjectWrites {
                 w.chunks,
                 new long[0],
                 w.checksum,
-                List.of());
+                List.of(),
+                metadata.acl());
         try {
             commitHead(bucket, key, head, w.inline, w.intentKey, condition);
         } catch (RuntimeException e) {
@@ -136,6 +138,18 @@ public final class ObjectWrites {
             txn.delete(headKey);
             txn.add(Keys.bucketUsage(bucket.id(), Keys.USAGE_OBJECTS), -1);
             txn.add(Keys.bucketUsage(bucket.id(), Keys.USAGE_BYTES), -head.sizeBytes());
+            return null;
+        });
+    }
+
+    /** Replaces the ACL of the object's head (NO_SUCH_KEY when absent). */
+    public void setAcl(Bucket bucket, String key, Acl acl) {
+        checkKey(key, config);
+        byte[] headKey = Keys.objectHead(bucket.id(), key);
+        kv.transact(txn -> {
+            byte[] v = txn.get(headKey);
+            if (v == null) throw new NamespaceException(Reason.NO_SUCH_KEY, "no key " + key);
+            txn.put(headKey, ObjectHead.decode(v).withAcl(acl).encode());
             return null;
         });
     }

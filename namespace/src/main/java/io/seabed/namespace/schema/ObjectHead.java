@@ -1,6 +1,7 @@
 package io.seabed.namespace.schema;
 
 import io.seabed.basestore.ChunkRef;
+import io.seabed.namespace.Acl;
 import io.seabed.namespace.ObjectChecksum;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import java.util.Map;
  * @param checksum the object's additional checksum, or null
  * @param partChecksums the parts' checksums (base64, algorithm of {@code checksum}) in order: as many as
  *     {@code partSizes} when a multipart object has a checksum, else none
+ * @param acl the object's ACL (its owner is the writer), or null: the bucket owner's alone
  */
 public record ObjectHead(
         long uidHigh,
@@ -32,12 +34,16 @@ public record ObjectHead(
         List<ChunkRef> chunks,
         long[] partSizes,
         ObjectChecksum checksum,
-        List<String> partChecksums) {
+        List<String> partChecksums,
+        Acl acl) {
 
     /** Format 1 had neither checksum nor part checksums; it is still read. */
     private static final int FORMAT_1 = 1;
 
-    private static final int FORMAT = 2;
+    /** Format 2 had no ACL; it is still read. */
+    private static final int FORMAT_2 = 2;
+
+    private static final int FORMAT = 3;
 
     public ObjectHead {
         if (!partChecksums.isEmpty() && partChecksums.size() != partSizes.length)
@@ -64,13 +70,15 @@ public record ObjectHead(
         writeChecksum(w, checksum);
         w.varLong(partChecksums.size());
         for (String c : partChecksums) w.string(c);
+        AclCodec.write(w, acl);
         return w.toByteArray();
     }
 
     public static ObjectHead decode(byte[] value) {
         ValueReader r = new ValueReader(value);
         int format = r.u8();
-        if (format != FORMAT && format != FORMAT_1) throw new IllegalStateException("object head format=" + format);
+        if (format != FORMAT && format != FORMAT_2 && format != FORMAT_1)
+            throw new IllegalStateException("object head format=" + format);
         long high = r.fixedLong();
         long low = r.fixedLong();
         long size = r.varLong();
@@ -84,15 +92,33 @@ public record ObjectHead(
         for (int i = 0; i < parts.length; i++) parts[i] = r.varLong();
         ObjectChecksum checksum = null;
         List<String> partChecksums = List.of();
-        if (format == FORMAT) {
+        if (format >= FORMAT_2) {
             checksum = readChecksum(r);
             int n = r.varInt();
             List<String> values = new ArrayList<>(n);
             for (int i = 0; i < n; i++) values.add(r.string());
             partChecksums = List.copyOf(values);
         }
+        Acl acl = format == FORMAT ? AclCodec.read(r) : null;
         return new ObjectHead(
-                high, low, size, etag, modified, system, user, inline, chunks, parts, checksum, partChecksums);
+                high, low, size, etag, modified, system, user, inline, chunks, parts, checksum, partChecksums, acl);
+    }
+
+    public ObjectHead withAcl(Acl newAcl) {
+        return new ObjectHead(
+                uidHigh,
+                uidLow,
+                sizeBytes,
+                etag,
+                lastModifiedMillis,
+                systemMetadata,
+                userMetadata,
+                inline,
+                chunks,
+                partSizes,
+                checksum,
+                partChecksums,
+                newAcl);
     }
 
     public static void writeChunks(ValueWriter w, List<ChunkRef> chunks) {

@@ -1,5 +1,6 @@
 package io.seabed.namespace.schema;
 
+import io.seabed.namespace.Acl;
 import io.seabed.namespace.ObjectChecksum;
 import java.util.Map;
 
@@ -8,6 +9,7 @@ import java.util.Map;
  *
  * @param checksumAlgorithm the checksum algorithm every part must carry, or null
  * @param checksumType the type of the object's checksum, set exactly when {@code checksumAlgorithm} is
+ * @param acl the completed object's ACL, or null
  */
 public record UploadRecord(
         String key,
@@ -16,11 +18,15 @@ public record UploadRecord(
         Map<String, String> systemMetadata,
         Map<String, String> userMetadata,
         String checksumAlgorithm,
-        ObjectChecksum.Type checksumType) {
+        ObjectChecksum.Type checksumType,
+        Acl acl) {
     /** Format 1 had no checksum algorithm; it is still read. */
     private static final int FORMAT_1 = 1;
 
-    private static final int FORMAT = 2;
+    /** Format 2 had no ACL; it is still read. */
+    private static final int FORMAT_2 = 2;
+
+    private static final int FORMAT = 3;
 
     public UploadRecord {
         if ((checksumAlgorithm == null) != (checksumType == null))
@@ -38,20 +44,23 @@ public record UploadRecord(
                 .stringMap(userMetadata)
                 .string(checksumAlgorithm);
         if (checksumAlgorithm != null) w.u8(ObjectHead.typeCode(checksumType));
+        AclCodec.write(w, acl);
         return w.toByteArray();
     }
 
     public static UploadRecord decode(byte[] v) {
         ValueReader r = new ValueReader(v);
         int format = r.u8();
-        if (format != FORMAT && format != FORMAT_1) throw new IllegalStateException("upload format=" + format);
+        if (format != FORMAT && format != FORMAT_2 && format != FORMAT_1)
+            throw new IllegalStateException("upload format=" + format);
         String key = r.string();
         long initiated = r.varLong();
         String initiator = r.string();
         Map<String, String> system = r.stringMap();
         Map<String, String> user = r.stringMap();
-        String algorithm = format == FORMAT ? r.string() : null;
+        String algorithm = format >= FORMAT_2 ? r.string() : null;
         ObjectChecksum.Type type = algorithm == null ? null : ObjectHead.type(r.u8());
-        return new UploadRecord(key, initiated, initiator, system, user, algorithm, type);
+        Acl acl = format == FORMAT ? AclCodec.read(r) : null;
+        return new UploadRecord(key, initiated, initiator, system, user, algorithm, type, acl);
     }
 }

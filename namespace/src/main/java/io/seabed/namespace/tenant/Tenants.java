@@ -212,6 +212,26 @@ public final class Tenants {
         return new RootUser(createUser(ROOT_TENANT, ROOT_USER, null, null, null, "root", true), true);
     }
 
+    /** A user (secret left out) whose canonical id is {@code userId}, of any tenant, or null. */
+    public User userById(String userId) {
+        return findUser(r -> userId.equals(r.userId()));
+    }
+
+    /** A user (secret left out) whose e-mail address is {@code email} (ignoring case), of any tenant, or null. */
+    public User userByEmail(String email) {
+        return findUser(r -> email.equalsIgnoreCase(r.email()));
+    }
+
+    /** Scans the access keys (ACL changes only: there is no index by id or e-mail). */
+    private User findUser(java.util.function.Predicate<UserRecord> match) {
+        for (KeyValue e :
+                kv.scan(new byte[] {Keys.ACCESS_KEY}, Keys.tableEnd(Keys.ACCESS_KEY), USERS_LISTED_MAX, false)) {
+            UserRecord r = UserRecord.decode(e.value());
+            if (match.test(r)) return toUser(r, null);
+        }
+        return null;
+    }
+
     /** The access keys of {@code tenantName}'s users (secrets left out), in access-key order. */
     public List<User> users(String tenantName) {
         TenantRecord tenant = tenant(tenantName);
