@@ -97,6 +97,8 @@ final class ObjectOps {
         if (!h.contains("content-type")) h.add("Content-Type", DEFAULT_CONTENT_TYPE);
         info.userMetadata().forEach((k, v) -> h.add(META_PREFIX + k, v));
         if (info.partsCount() > 0) h.add("x-amz-mp-parts-count", Integer.toString(info.partsCount()));
+        if (!info.tags().isEmpty())
+            h.add(Tagging.COUNT_HEADER, Integer.toString(info.tags().size()));
         overrides(r, h);
         if ("ENABLED".equals(r.http.getHeader(CHECKSUM_MODE))) checksumHeaders(h, readChecksum(r, o));
         long[] span = span(r, o, h);
@@ -247,19 +249,26 @@ final class ObjectOps {
         boolean replace = directive != null && directive.equals("REPLACE");
         if (directive != null && !replace && !directive.equals("COPY"))
             throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Unknown metadata directive.");
+        String tagDirective = r.http.getHeader(Tagging.DIRECTIVE_HEADER);
+        boolean replaceTags = tagDirective != null && tagDirective.equals("REPLACE");
+        if (tagDirective != null && !replaceTags && !tagDirective.equals("COPY"))
+            throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Unknown tagging directive.");
         if (!replace && inputBucket.id() == b.id() && inputKey.equals(key))
             throw new S3Exception(S3ErrorCode.INVALID_REQUEST, COPY_TO_ITSELF);
         OpenObject input = openCopySource(r, inputBucket, inputKey);
         // x-amz-checksum-algorithm computes a new checksum while copying; else a FULL_OBJECT one carries over.
         ChecksumAlgorithm algorithm = declaredAlgorithm(r);
+        Map<String, String> tags =
+                replaceTags ? Tagging.header(r) : input.info().tags();
+        ObjectMetadata requested = replace ? metadata(r, acl) : null;
         ObjectInfo info = namespace.copyObject(
                 input,
                 b,
                 key,
                 replace
-                        ? metadata(r, acl)
+                        ? new ObjectMetadata(requested.systemMetadata(), requested.userMetadata(), acl, tags)
                         : new ObjectMetadata(
-                                input.info().systemMetadata(), input.info().userMetadata(), acl),
+                                input.info().systemMetadata(), input.info().userMetadata(), acl, tags),
                 writeCondition(r),
                 body -> algorithm == null ? body : new ChecksummingBody(body, algorithm));
         metrics.bytesIn(info.sizeBytes());
@@ -444,7 +453,7 @@ final class ObjectOps {
             if (name.startsWith(META_PREFIX) && name.length() > META_PREFIX.length())
                 user.merge(name.substring(META_PREFIX.length()), e.getValue(), (a, c) -> a + "," + c);
         }
-        return new ObjectMetadata(system, user, acl);
+        return new ObjectMetadata(system, user, acl, Tagging.header(r));
     }
 
     private static String stripAwsChunked(String v) {

@@ -26,6 +26,7 @@ final class S3Handler {
     private final ObjectOps objects;
     private final MultipartOps multipart;
     private final Acls acls;
+    private final Tagging tagging;
 
     S3Handler(Namespace namespace, SigV4Verifier verifier, S3Config config, S3Metrics metrics) {
         this.namespace = namespace;
@@ -35,6 +36,7 @@ final class S3Handler {
         this.objects = new ObjectOps(namespace, config, metrics);
         this.multipart = new MultipartOps(namespace, config, objects);
         this.acls = new Acls(namespace, config);
+        this.tagging = new Tagging(namespace, config);
     }
 
     /** Whether the operation reads a request body (the others never touch it). */
@@ -47,6 +49,8 @@ final class S3Handler {
             case S3Op.DeleteObjects d -> true;
             case S3Op.PutBucketAcl p -> true;
             case S3Op.PutObjectAcl p -> true;
+            case S3Op.PutObjectTagging p -> true;
+            case S3Op.PutBucketTagging p -> true;
             default -> false;
         };
     }
@@ -121,6 +125,17 @@ final class S3Handler {
                 Authorized o = object(r, p.bucket(), p.key(), Permission.WRITE_ACP);
                 acls.putObjectAcl(r, o.bucket(), p.key(), o.acl());
             }
+            case S3Op.GetObjectTagging g ->
+                tagging.getObjectTagging(
+                        r, object(r, g.bucket(), g.key(), Permission.READ).bucket(), g.key());
+            // Tags are part of a write (PutObject sets them): changing them needs what overwriting needs.
+            case S3Op.PutObjectTagging p ->
+                tagging.putObjectTagging(r, bucket(r, p.bucket(), Permission.WRITE), p.key());
+            case S3Op.DeleteObjectTagging d ->
+                tagging.deleteObjectTagging(r, bucket(r, d.bucket(), Permission.WRITE), d.key());
+            case S3Op.GetBucketTagging g -> tagging.getBucketTagging(r, owned(r, g.bucket()));
+            case S3Op.PutBucketTagging p -> tagging.putBucketTagging(r, owned(r, p.bucket()));
+            case S3Op.DeleteBucketTagging d -> tagging.deleteBucketTagging(r, owned(r, d.bucket()));
             case S3Op.Unsupported u ->
                 throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED, u.operation() + " is not implemented.");
             case S3Op.NotAllowed n -> throw new S3Exception(S3ErrorCode.METHOD_NOT_ALLOWED);

@@ -53,6 +53,18 @@ public sealed interface S3Op {
 
     record PutObjectAcl(String bucket, String key) implements S3Op {}
 
+    record GetObjectTagging(String bucket, String key) implements S3Op {}
+
+    record PutObjectTagging(String bucket, String key) implements S3Op {}
+
+    record DeleteObjectTagging(String bucket, String key) implements S3Op {}
+
+    record GetBucketTagging(String bucket) implements S3Op {}
+
+    record PutBucketTagging(String bucket) implements S3Op {}
+
+    record DeleteBucketTagging(String bucket) implements S3Op {}
+
     /** A known S3 operation Seabed does not implement yet: answered NotImplemented. */
     record Unsupported(String operation) implements S3Op {}
 

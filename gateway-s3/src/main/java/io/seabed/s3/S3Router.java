@@ -16,7 +16,6 @@ public final class S3Router {
             "policyStatus",
             "cors",
             "lifecycle",
-            "tagging",
             "versioning",
             "website",
             "logging",
@@ -34,8 +33,7 @@ public final class S3Router {
             "publicAccessBlock");
 
     /** Object sub-resources that name operations Seabed does not implement yet. */
-    static final Set<String> OBJECT_UNSUPPORTED =
-            Set.of("tagging", "retention", "legal-hold", "restore", "select", "torrent");
+    static final Set<String> OBJECT_UNSUPPORTED = Set.of("retention", "legal-hold", "restore", "select", "torrent");
 
     /**
      * @param bucket the bucket, or null for the service (path "/")
@@ -56,6 +54,13 @@ public final class S3Router {
             return switch (method) {
                 case "GET" -> new S3Op.GetBucketAcl(bucket);
                 case "PUT" -> new S3Op.PutBucketAcl(bucket);
+                default -> new S3Op.NotAllowed(method);
+            };
+        if (query.containsKey("tagging"))
+            return switch (method) {
+                case "GET" -> new S3Op.GetBucketTagging(bucket);
+                case "PUT" -> new S3Op.PutBucketTagging(bucket);
+                case "DELETE" -> new S3Op.DeleteBucketTagging(bucket);
                 default -> new S3Op.NotAllowed(method);
             };
         if (query.containsKey("uploads"))
@@ -85,6 +90,13 @@ public final class S3Router {
             return switch (method) {
                 case "GET" -> new S3Op.GetObjectAcl(bucket, key);
                 case "PUT" -> new S3Op.PutObjectAcl(bucket, key);
+                default -> new S3Op.NotAllowed(method);
+            };
+        if (query.containsKey("tagging"))
+            return switch (method) {
+                case "GET" -> new S3Op.GetObjectTagging(bucket, key);
+                case "PUT" -> new S3Op.PutObjectTagging(bucket, key);
+                case "DELETE" -> new S3Op.DeleteObjectTagging(bucket, key);
                 default -> new S3Op.NotAllowed(method);
             };
         if (query.containsKey("attributes"))

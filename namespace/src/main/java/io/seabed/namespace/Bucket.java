@@ -1,4 +1,21 @@
 package io.seabed.namespace;
 
-/** A bucket as the fronts see it; {@code acl} is owned by {@code ownerUserId}. */
-public record Bucket(long id, String name, long ownerTenantId, String ownerUserId, long createdMillis, Acl acl) {}
+import java.util.Map;
+
+/** A bucket as the fronts see it; {@code acl} is owned by {@code ownerUserId}; {@code tags} in order. */
+public record Bucket(
+        long id,
+        String name,
+        long ownerTenantId,
+        String ownerUserId,
+        long createdMillis,
+        Acl acl,
+        Map<String, String> tags) {
+    public Bucket {
+        tags = tags == null ? Map.of() : tags;
+    }
+
+    public Bucket(long id, String name, long ownerTenantId, String ownerUserId, long createdMillis, Acl acl) {
+        this(id, name, ownerTenantId, ownerUserId, createdMillis, acl, Map.of());
+    }
+}

@@ -9,7 +9,9 @@ import io.seabed.namespace.object.ObjectStore;
 import io.seabed.namespace.tenant.SecretSealer;
 import io.seabed.namespace.tenant.Tenants;
 import java.time.InstantSource;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
@@ -80,6 +82,16 @@ public final class Namespace implements AutoCloseable {
     /** Replaces an object's ACL (NO_SUCH_KEY when absent); its data and metadata stay. */
     public void setObjectAcl(Bucket bucket, String key, Acl acl) {
         objects.writes().setAcl(bucket, key, acl);
+    }
+
+    /** Replaces a bucket's tags (empty: none); returns the bucket as it is now. */
+    public Bucket setBucketTags(Bucket bucket, Map<String, String> tags) {
+        return buckets.setTags(bucket, tags.isEmpty() ? Map.of() : new LinkedHashMap<>(tags));
+    }
+
+    /** Replaces an object's tags (NO_SUCH_KEY when absent; empty: none); its data and metadata stay. */
+    public void setObjectTags(Bucket bucket, String key, Map<String, String> tags) {
+        objects.writes().setTags(bucket, key, tags.isEmpty() ? Map.of() : new LinkedHashMap<>(tags));
     }
 
     /** NO_SUCH_BUCKET when absent. */

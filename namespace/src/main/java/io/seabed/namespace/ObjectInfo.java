@@ -11,6 +11,7 @@ import java.util.Map;
  * @param partsCount number of multipart parts, 0 for a single PUT
  * @param checksum the additional checksum stored with the object, or null
  * @param acl the object's ACL, or null when it has none of its own (the bucket owner's alone)
+ * @param tags the object's tags in order (empty when it has none)
  */
 public record ObjectInfo(
         String key,
@@ -21,4 +22,5 @@ public record ObjectInfo(
         Map<String, String> userMetadata,
         int partsCount,
         ObjectChecksum checksum,
-        Acl acl) {}
+        Acl acl,
+        Map<String, String> tags) {}

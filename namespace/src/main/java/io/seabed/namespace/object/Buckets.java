@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /** Bucket create, lookup, list and delete. Thread safe. */
@@ -107,6 +108,17 @@ public final class Buckets {
         });
     }
 
+    /** Replaces the bucket's tags (empty: none). */
+    public Bucket setTags(Bucket bucket, Map<String, String> tags) {
+        return kv.transact(txn -> {
+            byte[] v = txn.get(Keys.bucket(bucket.id()));
+            if (v == null) throw new NamespaceException(Reason.NO_SUCH_BUCKET, "no bucket " + bucket.name());
+            BucketRecord updated = BucketRecord.decode(v).withTags(tags);
+            txn.put(Keys.bucket(bucket.id()), updated.encode());
+            return toBucket(updated);
+        });
+    }
+
     /** Inside a write: the bucket must still exist (a concurrent delete then conflicts). */
     static void requireLive(Txn txn, Bucket bucket) {
         if (txn.get(Keys.bucket(bucket.id())) == null)
@@ -177,6 +189,6 @@ public final class Buckets {
     }
 
     static Bucket toBucket(BucketRecord r) {
-        return new Bucket(r.id(), r.name(), r.ownerTenantId(), r.ownerUserId(), r.createdMillis(), r.acl());
+        return new Bucket(r.id(), r.name(), r.ownerTenantId(), r.ownerUserId(), r.createdMillis(), r.acl(), r.tags());
     }
 }

@@ -79,7 +79,8 @@ public final class Multipart {
                 metadata.userMetadata(),
                 checksumAlgorithm,
                 checksumType,
-                metadata.acl());
+                metadata.acl(),
+                metadata.tags());
         kv.transact(txn -> {
             Buckets.requireLive(txn, bucket);
             txn.put(Keys.upload(bucket.id(), id), record.encode());
@@ -232,7 +233,8 @@ public final class Multipart {
                 sizes,
                 combined,
                 partValues == null ? List.of() : List.copyOf(partValues),
-                upload.acl());
+                upload.acl(),
+                upload.tags());
     }
 
     /** The parts' checksums in order when the upload declared an algorithm, else null. */

@@ -59,7 +59,11 @@ public final class ObjectCopy {
                     Reason.ENTITY_TOO_LARGE, "copy source is " + length + " bytes > " + COPY_BYTES_MAX);
         ObjectMetadata m = metadata != null
                 ? metadata
-                : new ObjectMetadata(input.info().systemMetadata(), input.info().userMetadata());
+                : new ObjectMetadata(
+                        input.info().systemMetadata(),
+                        input.info().userMetadata(),
+                        null,
+                        input.info().tags());
         ObjectWrites.checkKey(key, writes.config());
         ObjectWrites.checkMetadata(m, writes.config());
         DataWriter.Written w = data.write(bodyFilter.apply(new InputBody(input, 0, length)), length, true);

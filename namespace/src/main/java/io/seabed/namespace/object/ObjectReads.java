@@ -124,6 +124,7 @@ public final class ObjectReads {
                 head.userMetadata(),
                 head.partSizes().length,
                 head.checksum(),
-                head.acl());
+                head.acl(),
+                head.tags());
     }
 }

@@ -73,7 +73,8 @@ public final class ObjectWrites {
                 new long[0],
                 w.checksum,
                 List.of(),
-                metadata.acl());
+                metadata.acl(),
+                metadata.tags());
         try {
             commitHead(bucket, key, head, w.inline, w.intentKey, condition);
         } catch (RuntimeException e) {
@@ -150,6 +151,18 @@ public final class ObjectWrites {
             byte[] v = txn.get(headKey);
             if (v == null) throw new NamespaceException(Reason.NO_SUCH_KEY, "no key " + key);
             txn.put(headKey, ObjectHead.decode(v).withAcl(acl).encode());
+            return null;
+        });
+    }
+
+    /** Replaces the tags of the object's head (NO_SUCH_KEY when absent); its data stays. */
+    public void setTags(Bucket bucket, String key, Map<String, String> tags) {
+        checkKey(key, config);
+        byte[] headKey = Keys.objectHead(bucket.id(), key);
+        kv.transact(txn -> {
+            byte[] v = txn.get(headKey);
+            if (v == null) throw new NamespaceException(Reason.NO_SUCH_KEY, "no key " + key);
+            txn.put(headKey, ObjectHead.decode(v).withTags(tags).encode());
             return null;
         });
     }

@@ -1,15 +1,31 @@
 package io.seabed.namespace.schema;
 
 import io.seabed.namespace.Acl;
+import java.util.Map;
 
-/** A bucket (table 0x05). */
-public record BucketRecord(long id, String name, long ownerTenantId, String ownerUserId, long createdMillis, Acl acl) {
+/** A bucket (table 0x05); {@code tags} in order (empty when none). */
+public record BucketRecord(
+        long id,
+        String name,
+        long ownerTenantId,
+        String ownerUserId,
+        long createdMillis,
+        Acl acl,
+        Map<String, String> tags) {
     /** Format 1 had no ACL (the owner's alone); it is still read. */
     private static final int FORMAT_1 = 1;
 
-    private static final int FORMAT = 2;
+    /** Format 2 had no tags; it is still read. */
+    private static final int FORMAT_2 = 2;
+
+    private static final int FORMAT = 3;
+
+    public BucketRecord(long id, String name, long ownerTenantId, String ownerUserId, long createdMillis, Acl acl) {
+        this(id, name, ownerTenantId, ownerUserId, createdMillis, acl, Map.of());
+    }
 
     public BucketRecord {
+        tags = tags == null ? Map.of() : tags;
         if (!acl.ownerId().equals(ownerUserId))
             throw new IllegalArgumentException("acl owner " + acl.ownerId() + " != bucket owner " + ownerUserId);
     }
@@ -23,23 +39,30 @@ public record BucketRecord(long id, String name, long ownerTenantId, String owne
                 .string(ownerUserId)
                 .varLong(createdMillis);
         AclCodec.write(w, acl);
+        w.stringMap(tags);
         return w.toByteArray();
     }
 
     public static BucketRecord decode(byte[] v) {
         ValueReader r = new ValueReader(v);
         int format = r.u8();
-        if (format != FORMAT && format != FORMAT_1) throw new IllegalStateException("bucket format=" + format);
+        if (format != FORMAT && format != FORMAT_2 && format != FORMAT_1)
+            throw new IllegalStateException("bucket format=" + format);
         long id = r.fixedLong();
         String name = r.string();
         long tenant = r.fixedLong();
         String owner = r.string();
         long created = r.varLong();
-        Acl acl = format == FORMAT ? AclCodec.read(r) : Acl.ownerOnly(owner, null);
-        return new BucketRecord(id, name, tenant, owner, created, acl);
+        Acl acl = format >= FORMAT_2 ? AclCodec.read(r) : Acl.ownerOnly(owner, null);
+        Map<String, String> tags = format >= FORMAT ? r.stringMap() : Map.of();
+        return new BucketRecord(id, name, tenant, owner, created, acl, tags);
     }
 
     public BucketRecord withAcl(Acl newAcl) {
-        return new BucketRecord(id, name, ownerTenantId, ownerUserId, createdMillis, newAcl);
+        return new BucketRecord(id, name, ownerTenantId, ownerUserId, createdMillis, newAcl, tags);
+    }
+
+    public BucketRecord withTags(Map<String, String> newTags) {
+        return new BucketRecord(id, name, ownerTenantId, ownerUserId, createdMillis, acl, newTags);
     }
 }

@@ -21,6 +21,7 @@ import java.util.Map;
  * @param partChecksums the parts' checksums (base64, algorithm of {@code checksum}) in order: as many as
  *     {@code partSizes} when a multipart object has a checksum, else none
  * @param acl the object's ACL (its owner is the writer), or null: the bucket owner's alone
+ * @param tags the object's tags in order (empty when none)
  */
 public record ObjectHead(
         long uidHigh,
@@ -35,7 +36,8 @@ public record ObjectHead(
         long[] partSizes,
         ObjectChecksum checksum,
         List<String> partChecksums,
-        Acl acl) {
+        Acl acl,
+        Map<String, String> tags) {
 
     /** Format 1 had neither checksum nor part checksums; it is still read. */
     private static final int FORMAT_1 = 1;
@@ -43,9 +45,13 @@ public record ObjectHead(
     /** Format 2 had no ACL; it is still read. */
     private static final int FORMAT_2 = 2;
 
-    private static final int FORMAT = 3;
+    /** Format 3 had no tags; it is still read. */
+    private static final int FORMAT_3 = 3;
+
+    private static final int FORMAT = 4;
 
     public ObjectHead {
+        tags = tags == null ? Map.of() : tags;
         if (!partChecksums.isEmpty() && partChecksums.size() != partSizes.length)
             throw new IllegalArgumentException(
                     "partChecksums=" + partChecksums.size() + " != parts=" + partSizes.length);
@@ -71,13 +77,14 @@ public record ObjectHead(
         w.varLong(partChecksums.size());
         for (String c : partChecksums) w.string(c);
         AclCodec.write(w, acl);
+        w.stringMap(tags);
         return w.toByteArray();
     }
 
     public static ObjectHead decode(byte[] value) {
         ValueReader r = new ValueReader(value);
         int format = r.u8();
-        if (format != FORMAT && format != FORMAT_2 && format != FORMAT_1)
+        if (format != FORMAT && format != FORMAT_3 && format != FORMAT_2 && format != FORMAT_1)
             throw new IllegalStateException("object head format=" + format);
         long high = r.fixedLong();
         long low = r.fixedLong();
@@ -99,9 +106,23 @@ public record ObjectHead(
             for (int i = 0; i < n; i++) values.add(r.string());
             partChecksums = List.copyOf(values);
         }
-        Acl acl = format == FORMAT ? AclCodec.read(r) : null;
+        Acl acl = format >= FORMAT_3 ? AclCodec.read(r) : null;
+        Map<String, String> tags = format >= FORMAT ? r.stringMap() : Map.of();
         return new ObjectHead(
-                high, low, size, etag, modified, system, user, inline, chunks, parts, checksum, partChecksums, acl);
+                high,
+                low,
+                size,
+                etag,
+                modified,
+                system,
+                user,
+                inline,
+                chunks,
+                parts,
+                checksum,
+                partChecksums,
+                acl,
+                tags);
     }
 
     public ObjectHead withAcl(Acl newAcl) {
@@ -118,7 +139,26 @@ public record ObjectHead(
                 partSizes,
                 checksum,
                 partChecksums,
-                newAcl);
+                newAcl,
+                tags);
+    }
+
+    public ObjectHead withTags(Map<String, String> newTags) {
+        return new ObjectHead(
+                uidHigh,
+                uidLow,
+                sizeBytes,
+                etag,
+                lastModifiedMillis,
+                systemMetadata,
+                userMetadata,
+                inline,
+                chunks,
+                partSizes,
+                checksum,
+                partChecksums,
+                acl,
+                newTags);
     }
 
     public static void writeChunks(ValueWriter w, List<ChunkRef> chunks) {
