@@ -30,7 +30,6 @@ REASONS = [  # why a test fails, from its name and message; first match wins
     ("versioning not implemented", r"[Vv]ersioning|_versioned|VersionId|version_id|delete_marker"),
     ("bucket policies not implemented", r"[Pp]olicy"),
     ("ACL and anonymous-access edge cases (see the test)", r"[Aa]cl|grant|_access_bucket|public_read|canned|anon_|raw_get|raw_put|authenticated_"),
-    ("tagging not implemented", r"[Tt]agging"),
     ("lifecycle not implemented", r"[Ll]ifecycle"),
     ("CORS not implemented", r"cors|Cors"),
     ("ownership controls not implemented", r"[Oo]wnership"),

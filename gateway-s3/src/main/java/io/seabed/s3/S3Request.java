@@ -4,6 +4,7 @@ import io.seabed.namespace.User;
 import io.seabed.s3.auth.AuthRequest;
 import io.seabed.s3.auth.AuthResult;
 import io.seabed.s3.http.RequestBody;
+import io.seabed.s3.http.VertxAuthRequest;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -15,7 +16,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * One S3 request on its worker thread: the parsed target, the authenticated user, the body, and the
@@ -32,6 +32,7 @@ final class S3Request implements AuthRequest {
     final Map<String, String> query;
     final RequestBody body;
     final InstantSource clock;
+    private final VertxAuthRequest wire;
     AuthResult.Authenticated auth;
     User user;
     String operation = "Unknown";
@@ -58,37 +59,32 @@ final class S3Request implements AuthRequest {
         this.query = query;
         this.body = body;
         this.clock = clock;
+        this.wire = new VertxAuthRequest(http, clock);
     }
 
     @Override
     public String method() {
-        return http.method().name();
+        return wire.method();
     }
 
     @Override
     public String rawPath() {
-        return http.path();
+        return wire.rawPath();
     }
 
     @Override
     public String rawQuery() {
-        String q = http.query();
-        return q == null ? "" : q;
+        return wire.rawQuery();
     }
 
     @Override
     public List<String> headers(String name) {
-        List<String> values = http.headers().getAll(name);
-        if (values.isEmpty() && name.equalsIgnoreCase("host") && http.authority() != null)
-            return List.of(http.authority().toString());
-        return values;
+        return wire.headers(name);
     }
 
     @Override
     public Set<String> headerNames() {
-        Set<String> names = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-        names.addAll(http.headers().names());
-        return names;
+        return wire.headerNames();
     }
 
     @Override

@@ -5,7 +5,7 @@ import java.util.Objects;
 /** The outcome of {@link SigV4Verifier#verify}: anonymous, or authenticated with what the body check needs. */
 public sealed interface AuthResult permits AuthResult.Anonymous, AuthResult.Authenticated {
 
-    /** The request carried no credentials at all; the gateway decides (for now: deny). */
+    /** The request carried no credentials at all; the gateway allows it only where an ACL grants AllUsers. */
     record Anonymous() implements AuthResult {}
 
     /**

@@ -8,6 +8,7 @@ import io.seabed.s3.S3Exception;
 import io.seabed.s3.auth.AuthResult;
 import io.seabed.s3.auth.PayloadMode;
 import io.seabed.s3.auth.SigV4Verifier;
+import io.seabed.s3.http.VertxAuthRequest;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

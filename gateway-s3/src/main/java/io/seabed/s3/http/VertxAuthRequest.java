@@ -1,4 +1,4 @@
-package io.seabed.server.admin;
+package io.seabed.s3.http;
 
 import io.seabed.s3.auth.AuthRequest;
 import io.vertx.core.http.HttpServerRequest;
@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** A Vert.x request seen by the SigV4 verifier. */
-record VertxAuthRequest(HttpServerRequest http, InstantSource clock) implements AuthRequest {
+/** A Vert.x request as the signature verifiers see it (HTTP/2's :authority stands in for Host). */
+public record VertxAuthRequest(HttpServerRequest http, InstantSource clock) implements AuthRequest {
     @Override
     public String method() {
         return http.method().name();
