@@ -1,5 +1,8 @@
 package io.seabed.s3;
 
+import java.util.List;
+import java.util.Locale;
+
 /**
  * Limits and tunables of the S3 front, each with a named default.
  *
@@ -9,6 +12,8 @@ package io.seabed.s3;
  * @param xmlBodyBytesMax largest XML request body (CompleteMultipartUpload, CreateBucket)
  * @param bodyIdleMillis how long a request body may stall before the request fails
  * @param region the region reported by GetBucketLocation and accepted in signatures
+ * @param domains host names of the endpoint for virtual-hosted-style addressing: a request whose Host is
+ *     {@code BUCKET.DOMAIN} names BUCKET; any other Host (a domain itself, an IP address) is path-style
  */
 public record S3Config(
         int workerThreads,
@@ -16,7 +21,8 @@ public record S3Config(
         int headerBytesMax,
         int xmlBodyBytesMax,
         long bodyIdleMillis,
-        String region) {
+        String region,
+        List<String> domains) {
 
     public static final int WORKER_THREADS_DEFAULT = 128;
     public static final int REQUESTS_IN_FLIGHT_MAX_DEFAULT = 1024;
@@ -24,6 +30,8 @@ public record S3Config(
     public static final int XML_BODY_BYTES_MAX_DEFAULT = 2 * 1024 * 1024;
     public static final long BODY_IDLE_MILLIS_DEFAULT = 60_000;
     public static final String REGION_DEFAULT = "us-east-1";
+    /** {@code http://BUCKET.localhost:PORT/KEY} works out of the box (curl and browsers resolve *.localhost). */
+    public static final List<String> DOMAINS_DEFAULT = List.of("localhost");
 
     public S3Config {
         if (workerThreads < 1) throw new IllegalArgumentException("workerThreads=" + workerThreads);
@@ -33,6 +41,10 @@ public record S3Config(
         if (headerBytesMax < 1024) throw new IllegalArgumentException("headerBytesMax=" + headerBytesMax);
         if (xmlBodyBytesMax < 1024) throw new IllegalArgumentException("xmlBodyBytesMax=" + xmlBodyBytesMax);
         if (bodyIdleMillis < 100) throw new IllegalArgumentException("bodyIdleMillis=" + bodyIdleMillis);
+        domains = domains.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();
+        for (String d : domains)
+            if (d.isEmpty() || d.startsWith(".") || d.endsWith(".") || d.contains(":") || d.contains("/"))
+                throw new IllegalArgumentException("domain '" + d + "' is not a host name");
     }
 
     public static S3Config defaults() {
@@ -42,6 +54,12 @@ public record S3Config(
                 HEADER_BYTES_MAX_DEFAULT,
                 XML_BODY_BYTES_MAX_DEFAULT,
                 BODY_IDLE_MILLIS_DEFAULT,
-                REGION_DEFAULT);
+                REGION_DEFAULT,
+                DOMAINS_DEFAULT);
+    }
+
+    public S3Config withDomains(List<String> domains) {
+        return new S3Config(
+                workerThreads, requestsInFlightMax, headerBytesMax, xmlBodyBytesMax, bodyIdleMillis, region, domains);
     }
 }

@@ -30,6 +30,9 @@ final class S3Request implements AuthRequest {
     final String bucket;
     final String key;
     final Map<String, String> query;
+    /** The bucket named by the Host header (virtual-hosted style), or null. */
+    final String hostBucket;
+
     final RequestBody body;
     final InstantSource clock;
     private final VertxAuthRequest wire;
@@ -49,6 +52,7 @@ final class S3Request implements AuthRequest {
             String bucket,
             String key,
             Map<String, String> query,
+            String hostBucket,
             RequestBody body,
             InstantSource clock) {
         this.http = http;
@@ -57,6 +61,7 @@ final class S3Request implements AuthRequest {
         this.bucket = bucket;
         this.key = key;
         this.query = query;
+        this.hostBucket = hostBucket;
         this.body = body;
         this.clock = clock;
         this.wire = new VertxAuthRequest(http, clock);
@@ -85,6 +90,11 @@ final class S3Request implements AuthRequest {
     @Override
     public Set<String> headerNames() {
         return wire.headerNames();
+    }
+
+    @Override
+    public String hostBucket() {
+        return hostBucket;
     }
 
     @Override

@@ -101,7 +101,10 @@ public final class S3Server implements AutoCloseable {
         Context context = vertx.getOrCreateContext();
         S3Target target;
         try {
-            target = S3Target.parse(http.path(), http.query());
+            String host = http.getHeader("Host");
+            if (host == null && http.authority() != null)
+                host = http.authority().toString();
+            target = S3Target.parse(host, http.path(), http.query(), config.domains());
         } catch (S3Exception e) {
             rejectNow(http, e, requestId, startNanos);
             return;
@@ -124,8 +127,16 @@ public final class S3Server implements AutoCloseable {
             rejectNow(http, new S3Exception(S3ErrorCode.SLOW_DOWN), requestId, startNanos);
             return;
         }
-        S3Request request =
-                new S3Request(http, context, requestId, target.bucket(), target.key(), target.query(), body, clock);
+        S3Request request = new S3Request(
+                http,
+                context,
+                requestId,
+                target.bucket(),
+                target.key(),
+                target.query(),
+                target.hostBucket(),
+                body,
+                clock);
         try {
             workers.execute(() -> handler.handle(request, op, startNanos));
         } catch (RejectedExecutionException e) {

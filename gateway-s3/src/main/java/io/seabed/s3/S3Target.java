@@ -6,19 +6,39 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * The bucket, key and query of a path-style request, percent-decoded strictly (malformed escapes
- * and invalid UTF-8 are refused, nothing is normalized).
+ * The bucket, key and query of a request, percent-decoded strictly (malformed escapes and invalid
+ * UTF-8 are refused, nothing is normalized). Path-style ({@code /bucket/key}) unless the Host names a
+ * bucket under one of the endpoint's domains ({@code bucket.domain}, virtual-hosted style: the whole
+ * path is the key).
+ *
+ * @param hostBucket the bucket named by the Host header, or null for path-style
  */
-record S3Target(String bucket, String key, Map<String, String> query) {
+record S3Target(String bucket, String key, Map<String, String> query, String hostBucket) {
     /** Query parameters accepted in one request. */
     static final int QUERY_PARAMS_MAX = 64;
 
+    /** A path-style request. */
     static S3Target parse(String rawPath, String rawQuery) {
+        return parse(null, rawPath, rawQuery, List.of());
+    }
+
+    /**
+     * @param host the Host header (or HTTP/2 authority), with or without a port; null when absent
+     * @param domains the endpoint's domains, lower case
+     */
+    static S3Target parse(String host, String rawPath, String rawQuery, List<String> domains) {
         if (rawPath == null || !rawPath.startsWith("/"))
             throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "The request path must start with /.");
+        String hostBucket = hostBucket(host, domains);
+        if (hostBucket != null) {
+            String key = rawPath.length() > 1 ? decode(rawPath.substring(1), false) : null;
+            return new S3Target(hostBucket, key, parseQuery(rawQuery), hostBucket);
+        }
         String rest = rawPath.substring(1);
         String bucket = null;
         String key = null;
@@ -27,7 +47,25 @@ record S3Target(String bucket, String key, Map<String, String> query) {
             bucket = decode(slash < 0 ? rest : rest.substring(0, slash), false);
             if (slash >= 0 && slash + 1 < rest.length()) key = decode(rest.substring(slash + 1), false);
         }
-        return new S3Target(bucket, key, parseQuery(rawQuery));
+        return new S3Target(bucket, key, parseQuery(rawQuery), null);
+    }
+
+    /** The bucket of {@code bucket.domain[:port]}, or null when the host is not under a domain. */
+    static String hostBucket(String host, List<String> domains) {
+        if (host == null || domains.isEmpty()) return null;
+        String name = host;
+        if (name.startsWith("[")) return null; // an IPv6 literal
+        int colon = name.lastIndexOf(':');
+        if (colon >= 0) name = name.substring(0, colon);
+        name = name.toLowerCase(Locale.ROOT);
+        if (name.endsWith(".")) name = name.substring(0, name.length() - 1);
+        for (String domain : domains) {
+            if (name.length() > domain.length() + 1
+                    && name.endsWith(domain)
+                    && name.charAt(name.length() - domain.length() - 1) == '.')
+                return name.substring(0, name.length() - domain.length() - 1);
+        }
+        return null;
     }
 
     static Map<String, String> parseQuery(String rawQuery) {

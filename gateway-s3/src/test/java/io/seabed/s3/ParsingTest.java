@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +25,34 @@ class ParsingTest {
         assertSame(Ranges.UNSATISFIABLE, Ranges.parse("bytes=0-", 0));
         for (String ignored : new String[] {null, "items=0-1", "bytes=9-1", "bytes=a-b", "bytes=0-1,3-4", "bytes=-"})
             assertNull(Ranges.parse(ignored, 100), ignored);
+    }
+
+    @Test
+    void virtualHostedTargets() {
+        List<String> domains = List.of("s3.example.test", "localhost");
+        S3Target t = S3Target.parse("photos.s3.example.test:9000", "/dir/a%20b", "acl", domains);
+        assertEquals("photos", t.bucket());
+        assertEquals("photos", t.hostBucket());
+        assertEquals("dir/a b", t.key());
+        assertEquals(Map.of("acl", ""), t.query());
+        S3Target bucketOnly = S3Target.parse("My.Bucket.LOCALHOST", "/", "", domains);
+        assertEquals("my.bucket", bucketOnly.bucket());
+        assertNull(bucketOnly.key());
+        // The domain itself, an IP address, another host, or a suffix that is not a label: path-style.
+        for (String host : new String[] {
+            "s3.example.test",
+            "localhost:9000",
+            "127.0.0.1:9000",
+            "[::1]:9000",
+            "xs3.example.test",
+            "b.other.test",
+            null
+        }) {
+            S3Target p = S3Target.parse(host, "/bucket/key", "", domains);
+            assertEquals("bucket", p.bucket(), host);
+            assertEquals("key", p.key(), host);
+            assertNull(p.hostBucket(), host);
+        }
     }
 
     @Test

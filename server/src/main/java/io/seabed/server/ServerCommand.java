@@ -2,6 +2,7 @@ package io.seabed.server;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -27,6 +28,14 @@ final class ServerCommand implements Callable<Integer> {
             description = "Console and /metrics listen address (default: ${DEFAULT-VALUE}).",
             defaultValue = "127.0.0.1:9001")
     String console;
+
+    @Option(
+            names = "--domain",
+            split = ",",
+            description = "Domains for virtual-hosted-style requests (http://BUCKET.DOMAIN:PORT/KEY), comma-separated; "
+                    + "other Host names are path-style (default: ${DEFAULT-VALUE}).",
+            defaultValue = "localhost")
+    List<String> domains;
 
     @Option(
             names = "--targets",
@@ -74,7 +83,8 @@ final class ServerCommand implements Callable<Integer> {
                 inlineBytes,
                 gcDelayMillis,
                 System.getenv("SEABED_ACCESS_KEY"),
-                System.getenv("SEABED_SECRET_KEY"));
+                System.getenv("SEABED_SECRET_KEY"),
+                domains);
         SeabedServer server;
         try {
             server = SeabedServer.start(config, System.out);

@@ -1,6 +1,8 @@
 package io.seabed.server;
 
+import io.seabed.s3.S3Config;
 import java.nio.file.Path;
+import java.util.List;
 
 /** What {@code seabed server} was asked to run. Keys are null when generated or kept from before. */
 public record ServerConfig(
@@ -12,18 +14,29 @@ public record ServerConfig(
         int inlineBytes,
         long gcDelayMillis,
         String accessKey,
-        String secretKey) {
+        String secretKey,
+        List<String> domains) {
     public ServerConfig {
         if (targets < 1) throw new IllegalArgumentException("--targets " + targets + " < 1");
         if (replicas < 1 || replicas > targets)
             throw new IllegalArgumentException("--replicas " + replicas + " outside [1, targets=" + targets + "]");
         if ((accessKey == null) != (secretKey == null))
             throw new IllegalArgumentException("set both SEABED_ACCESS_KEY and SEABED_SECRET_KEY, or neither");
+        domains = List.copyOf(domains);
     }
 
     /** Embedded defaults on {@code data}, listening on ephemeral loopback ports (for tests). */
     public static ServerConfig ephemeral(Path data, String accessKey, String secretKey) {
         return new ServerConfig(
-                data, new HostPort("127.0.0.1", 0), new HostPort("127.0.0.1", 0), 4, 3, 4096, 0, accessKey, secretKey);
+                data,
+                new HostPort("127.0.0.1", 0),
+                new HostPort("127.0.0.1", 0),
+                4,
+                3,
+                4096,
+                0,
+                accessKey,
+                secretKey,
+                S3Config.DOMAINS_DEFAULT);
     }
 }

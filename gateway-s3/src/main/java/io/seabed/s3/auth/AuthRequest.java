@@ -33,6 +33,14 @@ public interface AuthRequest {
     /** The names of all headers present, in any case. */
     Set<String> headerNames();
 
+    /**
+     * The bucket named by the Host header of a virtual-hosted-style request ({@code bucket.domain}), or null
+     * for path-style. SigV2 signs {@code /bucket} + path for such requests; SigV4 signs the path as sent.
+     */
+    default String hostBucket() {
+        return null;
+    }
+
     /** The clock the request time is checked against (injected, so tests and simulations control it). */
     InstantSource clock();
 

@@ -197,7 +197,8 @@ final class SigV2Verifier {
         }
         Mac mac = hmacSha1(secret);
         byte[] providedBytes = provided.getBytes(StandardCharsets.UTF_8);
-        for (String resource : canonicalResources(request.rawPath(), request.rawQuery())) {
+        String path = request.hostBucket() == null ? request.rawPath() : "/" + request.hostBucket() + request.rawPath();
+        for (String resource : canonicalResources(path, request.rawQuery())) {
             String stringToSign =
                     stringToSign(request.method(), contentMd5, contentType, dateLine, amzHeaders, resource);
             byte[] expected = Base64.getEncoder().encode(mac.doFinal(stringToSign.getBytes(StandardCharsets.UTF_8)));

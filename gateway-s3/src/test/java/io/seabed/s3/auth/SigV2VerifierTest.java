@@ -142,6 +142,49 @@ class SigV2VerifierTest {
      * page's StringToSign). The page's published signature lx3byBScXR6KzyMaifNkardMwNk= instead signs the x-amz-date
      * value on the Date line with no amz header, contradicting its own StringToSign; we follow the StringToSign.
      */
+    /** The documentation's requests are virtual-hosted (Host: johnsmith.s3.amazonaws.com, path /photos/puppy.jpg). */
+    @Test
+    void virtualHostedRequestSignsBucketAndPath() {
+        Map<String, List<String>> headers = Map.of(
+                "Date", List.of("Tue, 27 Mar 2007 19:36:42 +0000"),
+                "Host", List.of("johnsmith.s3.amazonaws.com"),
+                "Authorization", List.of("AWS " + DOC_KEY + ":bWq2s1WEIj+Ydj0vQ697zp+IXMU="));
+        InstantSource at = InstantSource.fixed(SigV2Verifier.parseHttpDate("Tue, 27 Mar 2007 19:36:42 +0000"));
+        AuthRequest plain = AuthRequest.of("GET", "/photos/puppy.jpg", "", headers, at);
+        AuthRequest hosted = new AuthRequest() {
+            public String method() {
+                return plain.method();
+            }
+
+            public String rawPath() {
+                return plain.rawPath();
+            }
+
+            public String rawQuery() {
+                return plain.rawQuery();
+            }
+
+            public List<String> headers(String name) {
+                return plain.headers(name);
+            }
+
+            public java.util.Set<String> headerNames() {
+                return plain.headerNames();
+            }
+
+            public String hostBucket() {
+                return "johnsmith";
+            }
+
+            public InstantSource clock() {
+                return at;
+            }
+        };
+        assertInstanceOf(AuthResult.Authenticated.class, DOC_VERIFIER.verify(hosted));
+        S3Exception e = assertThrows(S3Exception.class, () -> DOC_VERIFIER.verify(plain));
+        assertEquals(S3ErrorCode.SIGNATURE_DOES_NOT_MATCH, e.code());
+    }
+
     @Test
     void documentationDeleteWithAmzDate() {
         String stringToSign = "DELETE\n\n\n\nx-amz-date:Tue, 27 Mar 2007 21:20:26 +0000\n/johnsmith/photos/puppy.jpg";
