@@ -62,9 +62,8 @@ class VirtualHostTest {
                 .region(Region.US_EAST_1)
                 .credentialsProvider(
                         InProcessSeabed.credentials(InProcessSeabed.ACCESS_KEY, InProcessSeabed.SECRET_KEY))
-                .httpClient(Apache5HttpClient.builder()
-                        .dnsResolver(LOCALHOST_NAMES)
-                        .build())
+                .httpClient(
+                        Apache5HttpClient.builder().dnsResolver(LOCALHOST_NAMES).build())
                 .build();
         pathStyle = seabed.client();
     }

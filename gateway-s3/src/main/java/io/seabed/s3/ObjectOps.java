@@ -53,10 +53,14 @@ final class ObjectOps {
     }
 
     void put(S3Request r, Bucket b, String key, Acl acl) {
-        long length = bodyLength(r);
-        S3Body body = body(r, null);
-        ObjectInfo info = namespace.putObject(b, key, length, metadata(r, acl), body, writeCondition(r));
-        metrics.bytesIn(length);
+        ObjectInfo info;
+        if (lengthComesAtEnd(r)) {
+            info = namespace.putObjectToEnd(b, key, Long.MAX_VALUE, metadata(r, acl), body(r, null), writeCondition(r));
+        } else {
+            long length = bodyLength(r);
+            info = namespace.putObject(b, key, length, metadata(r, acl), body(r, null), writeCondition(r));
+        }
+        metrics.bytesIn(info.sizeBytes());
         MultiMap h = S3Server.headers().add("ETag", quote(info.etag()));
         checksumHeaders(h, info.checksum());
         r.respond(200, h, null);
@@ -330,6 +334,16 @@ final class ObjectOps {
                 ? PayloadMode.STREAMING_UNSIGNED_TRAILER
                 : PayloadMode.UNSIGNED;
         return new AuthResult.Authenticated("", "", mode, null, null, false);
+    }
+
+    /**
+     * Whether the body is HTTP chunked without a Content-Length (and not aws-chunked, which declares its
+     * decoded length): its length is known only at its end.
+     */
+    static boolean lengthComesAtEnd(S3Request r) {
+        return r.http.getHeader("Content-Length") == null
+                && "chunked".equalsIgnoreCase(r.http.getHeader("Transfer-Encoding"))
+                && !payload(r).payloadMode().streaming();
     }
 
     /** The object's length: Content-Length, or x-amz-decoded-content-length for aws-chunked bodies. */

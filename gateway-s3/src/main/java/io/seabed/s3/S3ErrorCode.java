@@ -20,6 +20,10 @@ public enum S3ErrorCode {
     INVALID_ARGUMENT("InvalidArgument", 400, "Invalid Argument"),
     INVALID_BUCKET_NAME("InvalidBucketName", 400, "The specified bucket is not valid."),
     INVALID_DIGEST("InvalidDigest", 400, "The Content-MD5 you specified is not valid."),
+    INVALID_POLICY_DOCUMENT(
+            "InvalidPolicyDocument",
+            400,
+            "The content of the form does not meet the conditions specified in the policy document."),
     INVALID_PART("InvalidPart", 400, "One or more of the specified parts could not be found."),
     INVALID_PART_ORDER("InvalidPartOrder", 400, "The list of parts was not in ascending order."),
     INVALID_RANGE("InvalidRange", 416, "The requested range is not satisfiable"),
@@ -30,6 +34,8 @@ public enum S3ErrorCode {
             "MalformedACLError",
             400,
             "The XML you provided was not well-formed or did not validate against our published schema."),
+    MALFORMED_POST_REQUEST(
+            "MalformedPOSTRequest", 400, "The body of your POST request is not well-formed multipart/form-data."),
     MALFORMED_XML("MalformedXML", 400, "The XML you provided was not well-formed or did not validate."),
     METADATA_TOO_LARGE("MetadataTooLarge", 400, "Your metadata headers exceed the maximum allowed metadata size."),
     METHOD_NOT_ALLOWED("MethodNotAllowed", 405, "The specified method is not allowed against this resource."),

@@ -27,6 +27,7 @@ final class S3Handler {
     private final MultipartOps multipart;
     private final Acls acls;
     private final Tagging tagging;
+    private final PostObjectOps posts;
 
     S3Handler(Namespace namespace, SigV4Verifier verifier, S3Config config, S3Metrics metrics) {
         this.namespace = namespace;
@@ -37,6 +38,7 @@ final class S3Handler {
         this.multipart = new MultipartOps(namespace, config, objects);
         this.acls = new Acls(namespace, config);
         this.tagging = new Tagging(namespace, config);
+        this.posts = new PostObjectOps(namespace, metrics);
     }
 
     /** Whether the operation reads a request body (the others never touch it). */
@@ -47,6 +49,7 @@ final class S3Handler {
             case S3Op.CompleteMultipartUpload c -> true;
             case S3Op.CreateBucket c -> true;
             case S3Op.DeleteObjects d -> true;
+            case S3Op.PostObject p -> true;
             case S3Op.PutBucketAcl p -> true;
             case S3Op.PutObjectAcl p -> true;
             case S3Op.PutObjectTagging p -> true;
@@ -93,6 +96,8 @@ final class S3Handler {
                         r, object(r, g.bucket(), g.key(), Permission.READ).bucket(), g.key());
             case S3Op.DeleteObject d -> objects.delete(r, bucket(r, d.bucket(), Permission.WRITE), d.key());
             case S3Op.DeleteObjects d -> buckets.deleteObjects(r, bucket(r, d.bucket(), Permission.WRITE));
+            // The form's policy signature, not the request's, says who uploads: the operation checks access.
+            case S3Op.PostObject p -> posts.post(r, p.bucket());
             case S3Op.CopyObject c -> {
                 CopySource input = CopySource.parse(c.copySource());
                 Bucket inputBucket =

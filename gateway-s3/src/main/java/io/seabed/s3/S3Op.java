@@ -28,6 +28,9 @@ public sealed interface S3Op {
 
     record DeleteObjects(String bucket) implements S3Op {}
 
+    /** A browser form upload (POST to the bucket, multipart/form-data). */
+    record PostObject(String bucket) implements S3Op {}
+
     record CopyObject(String bucket, String key, String copySource) implements S3Op {}
 
     record UploadPartCopy(String bucket, String key, String uploadId, String partNumber, String copySource)

@@ -76,7 +76,7 @@ public final class S3Router {
                 if (query.containsKey("versions")) yield new S3Op.ListObjectVersions(bucket);
                 yield new S3Op.ListObjects(bucket, "2".equals(query.get("list-type")));
             }
-            case "POST" -> new S3Op.Unsupported("POST bucket");
+            case "POST" -> new S3Op.PostObject(bucket);
             default -> new S3Op.NotAllowed(method);
         };
     }

@@ -71,7 +71,11 @@ final class Tagging {
 
     /** The tags of a Tagging document (MalformedXML unless it is one; InvalidTag beyond the limits). */
     private Map<String, String> document(S3Request r, int tagsMax, boolean bucket) {
-        byte[] body = r.body.readAll(config.xmlBodyBytesMax(), S3ErrorCode.MALFORMED_XML);
+        return document(r.body.readAll(config.xmlBodyBytesMax(), S3ErrorCode.MALFORMED_XML), tagsMax, bucket);
+    }
+
+    /** The tags of a Tagging document (MalformedXML unless it is one; InvalidTag beyond the limits). */
+    static Map<String, String> document(byte[] body, int tagsMax, boolean bucket) {
         if (body.length == 0) throw new S3Exception(S3ErrorCode.MALFORMED_XML);
         XmlReader.Element root = XmlReader.parse(body);
         XmlReader.Element set = root.child("TagSet");

@@ -125,6 +125,20 @@ public final class Namespace implements AutoCloseable {
         return objects.writes().put(bucket, key, lengthBytes, metadata, body, condition);
     }
 
+    /**
+     * Writes an object whose length is known only when its body ends (an HTTP chunked upload, a POST form's
+     * file): at most {@code maxBytes} (else ENTITY_TOO_LARGE, nothing stored), otherwise as {@link #putObject}.
+     */
+    public ObjectInfo putObjectToEnd(
+            Bucket bucket,
+            String key,
+            long maxBytes,
+            ObjectMetadata metadata,
+            BodySource body,
+            WriteCondition condition) {
+        return objects.writes().putToEnd(bucket, key, maxBytes, metadata, body, condition);
+    }
+
     /** Opens an object for reading (NO_SUCH_KEY when absent); with {@code withBody} an inline body comes along. */
     public OpenObject openObject(Bucket bucket, String key, boolean withBody) {
         return objects.reads().open(bucket, key, withBody);

@@ -24,6 +24,44 @@ class NamespaceTest extends NamespaceTestBase {
         }
     }
 
+    /** Bodies of unknown length (64 KiB chunks here): inline, at chunk boundaries, past the first intent's 16 chunks. */
+    @Test
+    void bodiesOfUnknownLengthRoundTrip() {
+        Bucket b = f.ns.createBucket(f.user, "to-end");
+        for (int size : new int[] {0, 1, 4096, 4097, 65_536, 131_072, 131_073, 17 * 65_536 + 5}) {
+            byte[] data = bytes(size + 1, size);
+            ObjectInfo info = f.ns.putObjectToEnd(
+                    b, "k" + size, 1L << 30, ObjectMetadata.EMPTY, NamespaceFixture.body(data), WriteCondition.NONE);
+            assertEquals(size, info.sizeBytes());
+            assertEquals(java.util.HexFormat.of().formatHex(md5(data)), info.etag(), "size " + size);
+            assertArrayEquals(data, f.read(b, "k" + size), "size " + size);
+        }
+        // Over the limit: refused, nothing stored, and the chunks written so far go (no intent is left due).
+        NamespaceException e = assertThrows(
+                NamespaceException.class,
+                () -> f.ns.putObjectToEnd(
+                        b,
+                        "big",
+                        200_000,
+                        ObjectMetadata.EMPTY,
+                        NamespaceFixture.body(bytes(9, 300_000)),
+                        WriteCondition.NONE));
+        assertEquals(Reason.ENTITY_TOO_LARGE, e.reason());
+        assertThrows(NamespaceException.class, () -> f.ns.openObject(b, "big", false));
+        long before = f.ns.garbageCollector().recordsDone();
+        f.nowMillis.addAndGet(f.ns.config().intentTtlMillis() + 1);
+        while (f.ns.garbageCollector().pass() > 0) {}
+        assertEquals(before, f.ns.garbageCollector().recordsDone(), "a refused write cleans up after itself");
+    }
+
+    private static byte[] md5(byte[] data) {
+        try {
+            return java.security.MessageDigest.getInstance("MD5").digest(data);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     @Test
     void shortBodyStoresNothing() {
         Bucket b = f.ns.createBucket(f.user, "short");

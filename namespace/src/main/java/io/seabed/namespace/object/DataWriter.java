@@ -130,16 +130,91 @@ final class DataWriter {
             byte[] digest = md5.digest();
             body.verify(digest);
             return new Written(uid, lengthBytes, digest, null, chunks, intentKey, body.checksum());
-        } catch (StorageException e) {
-            NamespaceException failure = new NamespaceException(Reason.UNAVAILABLE, "storage: " + e.getMessage(), e);
-            written.discard(failure);
-            throw failure;
         } catch (RuntimeException e) {
-            written.discard(e);
-            throw e;
+            throw discarded(written, e);
         } finally {
             buffers.release(buffer);
         }
+    }
+
+    /** Chunks an intent of a write of unknown length covers at first; it doubles as chunks are written. */
+    static final int INTENT_CHUNKS_FIRST = 16;
+
+    /**
+     * Reads {@code body} to its end, which must come within {@code maxBytes} (else ENTITY_TOO_LARGE), and
+     * stores it: for bodies whose length is not known up front (an HTTP chunked upload, the file of a POST
+     * form). A body that ends within the inline limit is stored inline; a longer one goes to chunks under an
+     * intent that is rewritten to cover twice as many chunks whenever the chunks written reach its count, so
+     * the collector always knows every chunk a crash may leave behind.
+     */
+    Written writeToEnd(BodySource body, long maxBytes, boolean mayInline) {
+        MessageDigest md5 = md5();
+        Uid uid = Uid.random();
+        byte[] intentKey = Keys.garbage(clock.millis() + config.intentTtlMillis(), uid.high(), uid.low());
+        List<ChunkRef> chunks = new ArrayList<>();
+        Written written = new Written(uid, 0, null, null, chunks, null, null);
+        ByteBuffer buffer = buffers.acquire();
+        long covered = 0;
+        long size = 0;
+        try {
+            while (true) {
+                buffer.clear().limit(config.chunkBytes());
+                boolean ended = fillToEnd(body, buffer, md5);
+                buffer.flip();
+                size += buffer.remaining();
+                if (size > maxBytes)
+                    throw new NamespaceException(
+                            Reason.ENTITY_TOO_LARGE, "body longer than its limit of " + maxBytes + " bytes");
+                if (chunks.isEmpty() && ended && mayInline && size <= config.inlineBytesMax()) {
+                    byte[] data = new byte[buffer.remaining()];
+                    buffer.get(data);
+                    byte[] digest = md5.digest();
+                    body.verify(digest);
+                    return new Written(uid, size, digest, data, List.of(), null, body.checksum());
+                }
+                if (ended && !buffer.hasRemaining() && !chunks.isEmpty()) break;
+                if (chunks.size() >= Uid.CHUNKS_MAX - 1)
+                    throw new NamespaceException(Reason.ENTITY_TOO_LARGE, "body needs too many chunks");
+                if (chunks.size() >= covered) {
+                    covered = Math.min(Math.max(INTENT_CHUNKS_FIRST, covered * 2), Uid.CHUNKS_MAX - 1);
+                    byte[] intent = new GarbageRecord(false, uid.high(), uid.low(), (int) covered, List.of()).encode();
+                    kv.transact(txn -> {
+                        txn.put(intentKey, intent);
+                        return null;
+                    });
+                    written = new Written(uid, 0, null, null, chunks, intentKey, null);
+                }
+                chunks.add(store.writeChunk(uid.chunk(chunks.size()), buffer));
+                if (ended) break;
+            }
+            byte[] digest = md5.digest();
+            body.verify(digest);
+            return new Written(uid, size, digest, null, chunks, intentKey, body.checksum());
+        } catch (RuntimeException e) {
+            throw discarded(written, e);
+        } finally {
+            buffers.release(buffer);
+        }
+    }
+
+    /** Discards a failed write's data; a storage failure becomes UNAVAILABLE. Returns what to throw. */
+    private static RuntimeException discarded(Written written, RuntimeException e) {
+        RuntimeException failure = e instanceof StorageException
+                ? new NamespaceException(Reason.UNAVAILABLE, "storage: " + e.getMessage(), e)
+                : e;
+        written.discard(failure);
+        return failure;
+    }
+
+    /** Fills {@code output} from {@code body}; true when the body ended (possibly before it was full). */
+    private static boolean fillToEnd(BodySource body, ByteBuffer output, MessageDigest md5) {
+        while (output.hasRemaining()) {
+            int start = output.position();
+            int n = body.read(output);
+            if (n < 0) return true;
+            md5.update(output.duplicate().position(start).limit(start + n));
+        }
+        return false;
     }
 
     private static void fill(BodySource body, ByteBuffer output, MessageDigest md5) {

@@ -53,6 +53,23 @@ public final class ObjectWrites {
     }
 
     /**
+     * As {@link #put}, for a body whose length is known only at its end (at most {@code maxBytes}, and never
+     * more than the object size limit).
+     */
+    public ObjectInfo putToEnd(
+            Bucket bucket,
+            String key,
+            long maxBytes,
+            ObjectMetadata metadata,
+            BodySource body,
+            WriteCondition condition) {
+        checkKey(key, config);
+        checkMetadata(metadata, config);
+        DataWriter.Written w = data.writeToEnd(body, Math.min(maxBytes, config.objectBytesMax()), true);
+        return commitWritten(bucket, key, w, metadata, condition);
+    }
+
+    /**
      * Commits what {@link DataWriter} wrote as the key's head, discarding the data when the commit
      * fails (a condition that does not hold, a deleted bucket, a collected intent).
      */
