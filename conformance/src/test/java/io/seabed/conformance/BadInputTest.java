@@ -174,6 +174,21 @@ class BadInputTest {
         assertFalse(r.body().contains("Exception"), r.body());
     }
 
+    /** CORS preflight: without Origin it is BadRequest; with one, refused (no bucket has CORS rules). */
+    @Test
+    void preflightWithoutCorsRules() {
+        RawS3.Response bare =
+                raw.sendRaw("OPTIONS /bad/keep HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", new byte[0]);
+        assertEquals(400, bare.status(), bare.body());
+        assertEquals("BadRequest", bare.errorCode());
+        RawS3.Response refused = raw.sendRaw(
+                "OPTIONS /bad/keep HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://example.test\r\n"
+                        + "Access-Control-Request-Method: GET\r\nConnection: close\r\n\r\n",
+                new byte[0]);
+        assertEquals(403, refused.status(), refused.body());
+        assertEquals("AccessForbidden", refused.errorCode());
+    }
+
     @Test
     void malformedCompleteXmlIsMalformedXml() {
         String id = s3.createMultipartUpload(b -> b.bucket("bad").key("mp")).uploadId();

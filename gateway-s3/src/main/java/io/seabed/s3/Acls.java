@@ -10,6 +10,7 @@ import io.seabed.namespace.User;
 import io.seabed.s3.xml.XmlReader;
 import io.seabed.s3.xml.XmlWriter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -194,7 +195,10 @@ final class Acls {
                 .element("DisplayName", displayName(acl.ownerId(), acl.ownerDisplayName()))
                 .close("Owner")
                 .open("AccessControlList");
-        for (Grant g : acl.grants()) {
+        // Group grants first, then grants to users, each in stored order (RGW's order; s3-tests relies on it).
+        List<Grant> ordered = new ArrayList<>(acl.grants());
+        ordered.sort(Comparator.comparingInt(g -> g.grantee() instanceof Grantee.Group ? 0 : 1));
+        for (Grant g : ordered) {
             x.open("Grant");
             switch (g.grantee()) {
                 case Grantee.CanonicalUser u ->

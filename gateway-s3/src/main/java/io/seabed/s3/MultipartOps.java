@@ -19,7 +19,9 @@ import io.seabed.s3.xml.XmlReader;
 import io.seabed.s3.xml.XmlWriter;
 import io.vertx.core.MultiMap;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * CreateMultipartUpload, UploadPart, UploadPartCopy, CompleteMultipartUpload, AbortMultipartUpload,
@@ -285,10 +287,12 @@ final class MultipartOps {
         }
         x.element("Prefix", prefix == null ? "" : prefix).optional("Delimiter", emptyToNull(delimiter));
         x.element("MaxUploads", max).element("IsTruncated", page.truncated());
+        Map<String, String> names = new HashMap<>();
         for (UploadInfo u : page.uploads()) {
             x.open("Upload").element("Key", u.key()).element("UploadId", u.uploadId());
-            person(x, "Initiator", r, u.initiatorUserId());
-            person(x, "Owner", r, b.ownerUserId());
+            // The initiator owns the object the upload becomes.
+            person(x, "Initiator", r, u.initiatorUserId(), names);
+            person(x, "Owner", r, u.initiatorUserId(), names);
             x.element("StorageClass", "STANDARD")
                     .element("Initiated", XmlWriter.isoTime(u.initiatedMillis()))
                     .close("Upload");
@@ -308,8 +312,9 @@ final class MultipartOps {
                 .element("Bucket", b.name())
                 .element("Key", op.key())
                 .element("UploadId", op.uploadId());
-        person(x, "Initiator", r, page.upload().initiatorUserId());
-        person(x, "Owner", r, b.ownerUserId());
+        Map<String, String> names = new HashMap<>();
+        person(x, "Initiator", r, page.upload().initiatorUserId(), names);
+        person(x, "Owner", r, page.upload().initiatorUserId(), names);
         x.element("StorageClass", "STANDARD");
         UploadInfo upload = page.upload();
         if (upload.checksumAlgorithm() != null)
@@ -334,8 +339,14 @@ final class MultipartOps {
         BucketOps.xml(r, x.close("ListPartsResult"));
     }
 
-    private static void person(XmlWriter x, String element, S3Request r, String userId) {
-        String name = r.user != null && userId.equals(r.user.userId()) ? r.user.displayName() : userId;
+    /** An Initiator or Owner element; {@code names} caches display names looked up for this response. */
+    private void person(XmlWriter x, String element, S3Request r, String userId, Map<String, String> names) {
+        String name = r.user != null && userId.equals(r.user.userId())
+                ? r.user.displayName()
+                : names.computeIfAbsent(userId, id -> {
+                    User u = namespace.tenants().userById(id);
+                    return u == null ? id : u.displayName();
+                });
         x.open(element).element("ID", userId).element("DisplayName", name).close(element);
     }
 

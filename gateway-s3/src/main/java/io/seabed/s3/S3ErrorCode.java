@@ -3,9 +3,16 @@ package io.seabed.s3;
 /** The S3 error codes Seabed answers, with their HTTP status and default message (AWS's wording). */
 public enum S3ErrorCode {
     ACCESS_DENIED("AccessDenied", 403, "Access Denied"),
+    ACCESS_FORBIDDEN(
+            "AccessForbidden",
+            403,
+            "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request"
+                    + " method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted"
+                    + " by the resource's CORS spec."),
     AUTHORIZATION_HEADER_MALFORMED("AuthorizationHeaderMalformed", 400, "The authorization header is malformed."),
     AUTHORIZATION_QUERY_PARAMETERS_ERROR(
             "AuthorizationQueryParametersError", 400, "Error parsing the X-Amz-Credential parameter."),
+    BAD_REQUEST("BadRequest", 400, "Insufficient information. Origin request header needed."),
     BAD_DIGEST("BadDigest", 400, "The Content-MD5 or checksum you specified did not match what we received."),
     BUCKET_ALREADY_EXISTS("BucketAlreadyExists", 409, "The requested bucket name is not available."),
     BUCKET_ALREADY_OWNED_BY_YOU(

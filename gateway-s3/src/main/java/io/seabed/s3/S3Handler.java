@@ -61,7 +61,7 @@ final class S3Handler {
     void handle(S3Request r, S3Op op, long startNanos) {
         r.operation = op.getClass().getSimpleName();
         try {
-            authenticate(r);
+            if (!(op instanceof S3Op.Preflight)) authenticate(r);
             dispatch(r, op);
         } catch (ResponseBody.ClientGoneException e) {
             r.status = 499;
@@ -141,10 +141,22 @@ final class S3Handler {
             case S3Op.GetBucketTagging g -> tagging.getBucketTagging(r, owned(r, g.bucket()));
             case S3Op.PutBucketTagging p -> tagging.putBucketTagging(r, owned(r, p.bucket()));
             case S3Op.DeleteBucketTagging d -> tagging.deleteBucketTagging(r, owned(r, d.bucket()));
+            case S3Op.Preflight p -> preflight(r, p.bucket());
             case S3Op.Unsupported u ->
                 throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED, u.operation() + " is not implemented.");
             case S3Op.NotAllowed n -> throw new S3Exception(S3ErrorCode.METHOD_NOT_ALLOWED);
         }
+    }
+
+    /**
+     * A CORS preflight: without Origin and Access-Control-Request-Method it is BadRequest; otherwise refused,
+     * since no bucket has CORS rules (CORS configuration is not implemented).
+     */
+    private void preflight(S3Request r, String bucketName) {
+        if (r.http.getHeader("Origin") == null || r.http.getHeader("Access-Control-Request-Method") == null)
+            throw new S3Exception(S3ErrorCode.BAD_REQUEST);
+        namespace.bucket(bucketName);
+        throw new S3Exception(S3ErrorCode.ACCESS_FORBIDDEN);
     }
 
     /** Verifies the signature, if any: a request without credentials goes on as anonymous (null user). */

@@ -28,6 +28,9 @@ public sealed interface S3Op {
 
     record DeleteObjects(String bucket) implements S3Op {}
 
+    /** A CORS preflight (OPTIONS) for a bucket or an object in it; never authenticated. */
+    record Preflight(String bucket) implements S3Op {}
+
     /** A browser form upload (POST to the bucket, multipart/form-data). */
     record PostObject(String bucket) implements S3Op {}
 

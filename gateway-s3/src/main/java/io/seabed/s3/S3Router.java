@@ -43,6 +43,7 @@ public final class S3Router {
      */
     public static S3Op route(String method, String bucket, String key, Map<String, String> query, String copySource) {
         if (bucket == null) return method.equals("GET") ? new S3Op.ListBuckets() : new S3Op.NotAllowed(method);
+        if (method.equals("OPTIONS")) return new S3Op.Preflight(bucket);
         if (key == null) return bucketOp(method, bucket, query);
         return objectOp(method, bucket, key, query, copySource);
     }
