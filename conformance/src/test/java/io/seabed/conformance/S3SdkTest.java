@@ -3,6 +3,7 @@ package io.seabed.conformance;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,6 +28,7 @@ import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -339,8 +341,17 @@ class S3SdkTest {
     @Test
     void unsupportedOperationsAnswerNotImplemented() {
         s3.createBucket(b -> b.bucket("unsupported"));
-        S3Exception e = assertThrows(S3Exception.class, () -> s3.getBucketVersioning(b -> b.bucket("unsupported")));
+        S3Exception e = assertThrows(
+                S3Exception.class,
+                () -> s3.putBucketVersioning(b -> b.bucket("unsupported")
+                        .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED))));
         assertEquals(501, e.statusCode());
+        assertEquals("NotImplemented", e.awsErrorDetails().errorCode());
+        // Reading the configuration answers what S3 answers for a bucket never versioned (clients ask it).
+        var versioning = s3.getBucketVersioning(b -> b.bucket("unsupported"));
+        assertNull(versioning.status());
+        assertNull(versioning.mfaDelete());
+        e = assertThrows(S3Exception.class, () -> s3.getBucketPolicy(b -> b.bucket("unsupported")));
         assertEquals("NotImplemented", e.awsErrorDetails().errorCode());
     }
 

@@ -115,6 +115,11 @@ final class BucketOps {
         xml(r, new XmlWriter().openRoot("LocationConstraint").text(region).close("LocationConstraint"));
     }
 
+    /** GetBucketVersioning: an empty configuration, S3's answer for a bucket never versioned. */
+    void versioning(S3Request r, Bucket b) {
+        xml(r, new XmlWriter().openRoot("VersioningConfiguration").close("VersioningConfiguration"));
+    }
+
     void listObjects(S3Request r, Bucket b, boolean v2) {
         ListArgs a = ListArgs.parse(r, v2);
         ListPage page = namespace.listObjects(b, new ListRequest(a.prefix, a.delimiter, a.after, a.maxKeys));

@@ -211,7 +211,7 @@ final class MultipartOps {
                 (algorithm, type, stored, sizes) -> combine(r, partElements, algorithm, type, stored, sizes));
         XmlWriter x = new XmlWriter()
                 .openRoot("CompleteMultipartUploadResult")
-                .element("Location", "/" + b.name() + "/" + op.key())
+                .element("Location", r.objectUrl(b.name(), op.key()))
                 .element("Bucket", b.name())
                 .element("Key", op.key())
                 .element("ETag", ObjectOps.quote(info.etag()));

@@ -100,7 +100,9 @@ final class ObjectOps {
         }
         if (!h.contains("content-type")) h.add("Content-Type", DEFAULT_CONTENT_TYPE);
         info.userMetadata().forEach((k, v) -> h.add(META_PREFIX + k, v));
-        if (info.partsCount() > 0) h.add("x-amz-mp-parts-count", Integer.toString(info.partsCount()));
+        // As S3: the parts count answers a partNumber read only.
+        if (info.partsCount() > 0 && r.query.containsKey("partNumber"))
+            h.add("x-amz-mp-parts-count", Integer.toString(info.partsCount()));
         if (!info.tags().isEmpty())
             h.add(Tagging.COUNT_HEADER, Integer.toString(info.tags().size()));
         overrides(r, h);

@@ -177,10 +177,7 @@ final class PostObjectOps {
     /** 303 to success_action_redirect, else success_action_status 200 or 201 (with a PostResponse), else 204. */
     private static void respond(S3Request r, Map<String, String> fields, String bucket, String key, ObjectInfo info) {
         String etag = ObjectOps.quote(info.etag());
-        String host = r.http.getHeader("Host");
-        String location = (host == null ? "" : "http://" + host)
-                + (r.hostBucket == null ? "/" + encode(bucket) : "")
-                + "/" + encode(key);
+        String location = r.objectUrl(bucket, key);
         MultiMap h = S3Server.headers().add("ETag", etag).add("Location", location);
         String redirect = fields.getOrDefault("success_action_redirect", fields.get("redirect"));
         if (redirect != null && isHttpUrl(redirect)) {

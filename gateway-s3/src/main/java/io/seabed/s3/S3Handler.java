@@ -81,6 +81,7 @@ final class S3Handler {
             case S3Op.HeadBucket h -> buckets.head(r, bucket(r, h.bucket(), Permission.READ));
             case S3Op.DeleteBucket d -> buckets.delete(r, owned(r, d.bucket()));
             case S3Op.GetBucketLocation g -> buckets.location(r, bucket(r, g.bucket(), Permission.READ));
+            case S3Op.GetBucketVersioning g -> buckets.versioning(r, owned(r, g.bucket()));
             case S3Op.ListObjects l -> buckets.listObjects(r, bucket(r, l.bucket(), Permission.READ), l.v2());
             case S3Op.ListObjectVersions l -> buckets.listVersions(r, bucket(r, l.bucket(), Permission.READ));
             case S3Op.PutObject p -> {

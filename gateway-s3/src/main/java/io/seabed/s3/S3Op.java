@@ -12,6 +12,9 @@ public sealed interface S3Op {
 
     record GetBucketLocation(String bucket) implements S3Op {}
 
+    /** Always the configuration of a bucket that was never versioned (versioning is not built). */
+    record GetBucketVersioning(String bucket) implements S3Op {}
+
     record ListObjects(String bucket, boolean v2) implements S3Op {}
 
     record ListObjectVersions(String bucket) implements S3Op {}

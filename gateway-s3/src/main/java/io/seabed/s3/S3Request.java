@@ -108,6 +108,17 @@ final class S3Request implements AuthRequest {
         return key == null ? "/" + bucket : "/" + bucket + "/" + key;
     }
 
+    /** The absolute URL of {@code key} in {@code bucket} as this request addressed the server. */
+    String objectUrl(String bucket, String key) {
+        String host = http.getHeader("Host");
+        if (host == null && http.authority() != null) host = http.authority().toString();
+        String encoded = java.net.URLEncoder.encode(key, java.nio.charset.StandardCharsets.UTF_8)
+                .replace("+", "%20")
+                .replace("%2F", "/");
+        return (http.isSSL() ? "https://" : "http://") + (host == null ? "localhost" : host)
+                + (hostBucket == null ? "/" + bucket : "") + "/" + encoded;
+    }
+
     boolean responded() {
         return responded;
     }

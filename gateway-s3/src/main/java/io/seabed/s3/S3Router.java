@@ -16,7 +16,6 @@ public final class S3Router {
             "policyStatus",
             "cors",
             "lifecycle",
-            "versioning",
             "website",
             "logging",
             "notification",
@@ -62,6 +61,12 @@ public final class S3Router {
                 case "GET" -> new S3Op.GetBucketTagging(bucket);
                 case "PUT" -> new S3Op.PutBucketTagging(bucket);
                 case "DELETE" -> new S3Op.DeleteBucketTagging(bucket);
+                default -> new S3Op.NotAllowed(method);
+            };
+        if (query.containsKey("versioning"))
+            return switch (method) {
+                case "GET" -> new S3Op.GetBucketVersioning(bucket);
+                case "PUT" -> new S3Op.Unsupported("PUT bucket ?versioning");
                 default -> new S3Op.NotAllowed(method);
             };
         if (query.containsKey("uploads"))
