@@ -119,6 +119,20 @@ final class S3Request implements AuthRequest {
                 + (hostBucket == null ? "/" + bucket : "") + "/" + encoded;
     }
 
+    private record DateText(long epochSecond, String text) {}
+
+    private static volatile DateText lastDate = new DateText(Long.MIN_VALUE, "");
+
+    /** The Date header's text; formatted once a second (every response carries one). */
+    static String httpDate(java.time.Instant now) {
+        DateText d = lastDate;
+        if (d.epochSecond() != now.getEpochSecond()) {
+            d = new DateText(now.getEpochSecond(), HTTP_DATE.format(now));
+            lastDate = d;
+        }
+        return d.text();
+    }
+
     boolean responded() {
         return responded;
     }
@@ -156,7 +170,7 @@ final class S3Request implements AuthRequest {
             r.headers().addAll(headers);
             r.putHeader("x-amz-request-id", requestId);
             r.putHeader("x-amz-id-2", requestId);
-            r.putHeader("Date", HTTP_DATE.format(clock.instant()));
+            r.putHeader("Date", httpDate(clock.instant()));
             r.putHeader("Server", "Seabed");
             r.putHeader("Content-Length", Long.toString(contentLength));
             if (closeAfter) r.putHeader("Connection", "close");

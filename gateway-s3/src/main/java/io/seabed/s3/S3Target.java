@@ -1,6 +1,5 @@
 package io.seabed.s3;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -87,7 +86,9 @@ record S3Target(String bucket, String key, Map<String, String> query, String hos
     /** Percent-decodes {@code s} as UTF-8; in a query, '+' means a space. */
     static String decode(String s, boolean plusIsSpace) {
         if (s.indexOf('%') < 0 && (!plusIsSpace || s.indexOf('+') < 0)) return s;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+        // Each char is at most 3 UTF-8 bytes (a surrogate pair is 4 for 2 chars); '%XX' shrinks to 1.
+        byte[] out = new byte[s.length() * 3];
+        int n = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c == '%') {
@@ -95,17 +96,18 @@ record S3Target(String bucket, String key, Map<String, String> query, String hos
                 int hi = Character.digit(s.charAt(i + 1), 16);
                 int lo = Character.digit(s.charAt(i + 2), 16);
                 if (hi < 0 || lo < 0) throw badUri();
-                out.write(hi * 16 + lo);
+                out[n++] = (byte) (hi * 16 + lo);
                 i += 2;
             } else if (c == '+' && plusIsSpace) {
-                out.write(' ');
+                out[n++] = ' ';
+            } else if (c < 0x80) {
+                out[n++] = (byte) c;
             } else {
-                byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-                if (Character.isHighSurrogate(c) && i + 1 < s.length()) {
-                    b = s.substring(i, i + 2).getBytes(StandardCharsets.UTF_8);
-                    i++;
-                }
-                out.write(b, 0, b.length);
+                int end = Character.isHighSurrogate(c) && i + 1 < s.length() ? i + 2 : i + 1;
+                byte[] b = s.substring(i, end).getBytes(StandardCharsets.UTF_8);
+                System.arraycopy(b, 0, out, n, b.length);
+                n += b.length;
+                i = end - 1;
             }
         }
         try {
@@ -113,7 +115,7 @@ record S3Target(String bucket, String key, Map<String, String> query, String hos
                     .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(out.toByteArray()))
+                    .decode(ByteBuffer.wrap(out, 0, n))
                     .toString();
         } catch (CharacterCodingException e) {
             throw badUri();

@@ -77,7 +77,12 @@ class ParsingTest {
         assertInstanceOf(S3Op.ListBuckets.class, S3Router.route("GET", null, null, Map.of(), null));
         assertInstanceOf(S3Op.ListObjects.class, S3Router.route("GET", "b", null, Map.of("list-type", "2"), null));
         assertInstanceOf(S3Op.GetBucketLocation.class, S3Router.route("GET", "b", null, Map.of("location", ""), null));
-        assertInstanceOf(S3Op.Unsupported.class, S3Router.route("GET", "b", null, Map.of("versioning", ""), null));
+        assertInstanceOf(
+                S3Op.GetBucketVersioning.class, S3Router.route("GET", "b", null, Map.of("versioning", ""), null));
+        assertInstanceOf(S3Op.Unsupported.class, S3Router.route("PUT", "b", null, Map.of("versioning", ""), null));
+        assertInstanceOf(S3Op.Unsupported.class, S3Router.route("GET", "b", null, Map.of("policy", ""), null));
+        assertInstanceOf(S3Op.PostObject.class, S3Router.route("POST", "b", null, Map.of(), null));
+        assertInstanceOf(S3Op.Preflight.class, S3Router.route("OPTIONS", "b", "k", Map.of(), null));
         assertInstanceOf(S3Op.PutObject.class, S3Router.route("PUT", "b", "k", Map.of(), null));
         assertInstanceOf(S3Op.CopyObject.class, S3Router.route("PUT", "b", "k", Map.of(), "/other/key"));
         assertInstanceOf(

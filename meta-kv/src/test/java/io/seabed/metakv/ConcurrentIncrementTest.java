@@ -1,6 +1,7 @@
 package io.seabed.metakv;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,6 +56,10 @@ class ConcurrentIncrementTest {
             byte[] key = TestKv.key("counter");
             long start = System.nanoTime();
             runThreads(() -> kv.add(key, 1));
+            // Group commit: concurrent writers share log entries (a blind add of a group sees the ones before it).
+            long[] stats = kv.groupStats();
+            System.out.printf("group commit: %d transactions in %d log entries%n", stats[1], stats[0]);
+            assertTrue(stats[0] < stats[1], "no transactions shared a log entry");
             long millis = (System.nanoTime() - start) / 1_000_000;
             System.out.printf(
                     "blind adds: %d in %d ms = %.0f/s%n",

@@ -29,10 +29,23 @@ final class BatchApplier {
 
     /** Adds the ops of {@code entry} to {@code batch}; returns the blind ops' results. */
     long[] apply(ByteBuffer entry, WriteBatch batch) throws RocksDBException {
+        return apply(entry, batch, new Scope());
+    }
+
+    /**
+     * What the entries applied so far into one WriteBatch wrote, since a WriteBatch cannot be read: values
+     * (TOMBSTONE: deleted) and deleted ranges. Entries of a group share one scope, so each sees the ones before.
+     */
+    static final class Scope {
+        final Map<ByteKey, byte[]> written = new HashMap<>();
+        final List<KeyRange> deletedRanges = new ArrayList<>(0);
+    }
+
+    /** As {@link #apply(ByteBuffer, WriteBatch)}, after the entries {@code scope} has seen in the same batch. */
+    long[] apply(ByteBuffer entry, WriteBatch batch, Scope scope) throws RocksDBException {
         Entry.Reader reader = new Entry.Reader(entry);
-        // Values written earlier in this batch (TOMBSTONE: deleted), since a WriteBatch cannot be read.
-        Map<ByteKey, byte[]> written = new HashMap<>();
-        List<KeyRange> deletedRanges = new ArrayList<>(0);
+        Map<ByteKey, byte[]> written = scope.written;
+        List<KeyRange> deletedRanges = scope.deletedRanges;
         long[] results = new long[8];
         int resultCount = 0;
         while (reader.next()) {

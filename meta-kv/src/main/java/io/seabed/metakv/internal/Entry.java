@@ -21,6 +21,9 @@ import java.util.Arrays;
  */
 final class Entry {
     static final byte FORMAT = 1;
+    /** A log entry of several transactions ({@link PreparedGroup}). */
+    static final byte FORMAT_GROUP = 2;
+
     static final int DECISION_OFFSET = 1;
     static final int SEQUENCE_OFFSET = 2;
     static final int COUNT_OFFSET = 10;
@@ -45,12 +48,15 @@ final class Entry {
         return type == ADD || type == MAX || type == PUT_IF_ABSENT;
     }
 
-    /** Writes the resolver's decision into the header of {@code entry}, which must still be PENDING. */
-    static void decide(byte[] entry, byte decision, long sequence) {
-        if (entry[DECISION_OFFSET] != PENDING) {
-            throw new IllegalStateException("entry decided twice: decision=" + entry[DECISION_OFFSET]);
+    /**
+     * Writes the resolver's decision into the header of the entry at {@code offset} of {@code buffer}, which
+     * must still be PENDING.
+     */
+    static void decide(byte[] buffer, int offset, byte decision, long sequence) {
+        if (buffer[offset + DECISION_OFFSET] != PENDING) {
+            throw new IllegalStateException("entry decided twice: decision=" + buffer[offset + DECISION_OFFSET]);
         }
-        ByteBuffer.wrap(entry).putLong(SEQUENCE_OFFSET, sequence).put(DECISION_OFFSET, decision);
+        ByteBuffer.wrap(buffer).putLong(offset + SEQUENCE_OFFSET, sequence).put(offset + DECISION_OFFSET, decision);
     }
 
     /** Appends ops to a growable buffer; {@link #finish} returns the entry with a PENDING header. */

@@ -95,21 +95,28 @@ final class KvStateMachine extends BaseStateMachine {
 
     @Override
     public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
-        if (!(request.getMessage() instanceof PreparedTxn txn)) {
-            throw new IOException("meta-kv accepts writes only in-process, got "
-                    + request.getMessage().getClass());
+        Message message = request.getMessage();
+        if (!(message instanceof PreparedTxn) && !(message instanceof PreparedGroup)) {
+            throw new IOException("meta-kv accepts writes only in-process, got " + message.getClass());
         }
         return TransactionContext.newBuilder()
                 .setStateMachine(this)
                 .setClientRequest(request)
-                .setLogData(txn.getContent())
-                .setStateMachineContext(txn)
+                .setLogData(message.getContent())
+                .setStateMachineContext(message)
                 .build();
     }
 
     @Override
     public TransactionContext preAppendTransaction(TransactionContext trx) {
-        if (trx.getStateMachineContext() instanceof PreparedTxn txn) resolver.decide(txn);
+        switch (trx.getStateMachineContext()) {
+            case PreparedTxn txn -> resolver.decide(txn);
+            case PreparedGroup group -> {
+                for (int i = 0; i < group.txns.size(); i++)
+                    resolver.decide(group.txns.get(i), group.bytes, group.offsets[i]);
+            }
+            case null, default -> {}
+        }
         return trx;
     }
 
@@ -117,6 +124,8 @@ final class KvStateMachine extends BaseStateMachine {
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
         ByteBuffer data = entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer();
+        if (data.get(data.position()) == Entry.FORMAT_GROUP)
+            return CompletableFuture.completedFuture(applyGroup(entry, data));
         byte decision = Entry.Reader.decision(data);
         long[] results = new long[0];
         if (decision == Entry.COMMIT) {
@@ -145,6 +154,46 @@ final class KvStateMachine extends BaseStateMachine {
         appliedSequence = sequence;
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         return results;
+    }
+
+    /**
+     * Applies the committed transactions of a group entry in order into one WriteBatch (each sees the ones
+     * before it), with the applied position of the last; replies per transaction, in order.
+     */
+    private Message applyGroup(LogEntryProto entry, ByteBuffer data) {
+        ByteBuffer[] txns = PreparedGroup.entries(data);
+        byte[] decisions = new byte[txns.length];
+        long[][] results = new long[txns.length][];
+        long sequence = appliedSequence;
+        try (WriteBatch batch = new WriteBatch()) {
+            BatchApplier.Scope scope = new BatchApplier.Scope();
+            for (int i = 0; i < txns.length; i++) {
+                decisions[i] = Entry.Reader.decision(txns[i]);
+                results[i] = new long[0];
+                if (decisions[i] != Entry.COMMIT) continue;
+                long s = Entry.Reader.sequence(txns[i]);
+                if (s != sequence + 1) {
+                    throw new IllegalStateException("entry " + TermIndex.valueOf(entry) + " transaction " + i
+                            + " sequence=" + s + " != " + (sequence + 1));
+                }
+                sequence = s;
+                results[i] = applier.apply(txns[i], batch, scope);
+            }
+            store.putApplied(batch, new KvStore.Applied(entry.getTerm(), entry.getIndex(), sequence));
+            store.write(batch);
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("apply " + TermIndex.valueOf(entry) + ": " + e.getMessage(), e);
+        }
+        appliedSequence = sequence;
+        updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+        int size = 4;
+        for (long[] r : results) size += 1 + 4 + 8 * r.length;
+        ByteBuffer b = ByteBuffer.allocate(size).putInt(txns.length);
+        for (int i = 0; i < txns.length; i++) {
+            b.put(decisions[i]).putInt(results[i].length);
+            for (long r : results[i]) b.putLong(r);
+        }
+        return Message.valueOf(UnsafeByteOperations.unsafeWrap(b.array()));
     }
 
     private static Message reply(byte decision, long[] results) {

@@ -134,6 +134,11 @@ public final class MetaKvNode implements AutoCloseable {
         }
     }
 
+    /** Log entries and transactions submitted through group commit so far. */
+    public long[] groupStats() {
+        return raft.groupStats();
+    }
+
     private void enter() {
         inFlight.increment();
         if (closed) {

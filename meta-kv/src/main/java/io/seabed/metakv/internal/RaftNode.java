@@ -8,12 +8,17 @@ import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.netty.NettyConfigKeys;
@@ -60,11 +65,31 @@ final class RaftNode implements AutoCloseable {
     private final AtomicLong callIds = new AtomicLong();
     private final KvStateMachine stateMachine;
 
+    /** Transactions one group entry carries at most. */
+    static final int GROUP_TXNS_MAX = 512;
+    /**
+     * Group entries in the log at once. While they are written and applied, new transactions queue and go
+     * together in the next group: the fewer in flight, the larger the groups under load.
+     */
+    static final int GROUPS_IN_FLIGHT_MAX = 2;
+
+    private record Pending(PreparedTxn txn, CompletableFuture<ByteBuffer> reply) {}
+
+    private final ArrayBlockingQueue<Pending> queue = new ArrayBlockingQueue<>(PENDING_WRITES_MAX);
+    private final Semaphore groupsInFlight = new Semaphore(GROUPS_IN_FLIGHT_MAX);
+    private final Thread committer;
+    private final LongAdder groupsSubmitted = new LongAdder();
+    private final LongAdder txnsSubmitted = new LongAdder();
+    private volatile boolean closing;
+
     private RaftNode(RaftServer server, RaftGroupId groupId, RaftPeerId peerId, KvStateMachine stateMachine) {
         this.server = server;
         this.groupId = groupId;
         this.peerId = peerId;
         this.stateMachine = stateMachine;
+        this.committer =
+                Thread.ofPlatform().name("meta-kv-group-commit").daemon(true).unstarted(this::commitGroups);
+        committer.start();
     }
 
     /** Starts the server (RECOVER when its storage exists, else FORMAT); does not wait for leadership. */
@@ -146,30 +171,96 @@ final class RaftNode implements AutoCloseable {
     }
 
     /**
-     * Submits {@code txn} through the Raft log and waits for its apply, until {@code deadlineNanos}.
-     * Returns the state machine's reply: decision byte, result count, results.
+     * Submits {@code txn} through the Raft log and waits for its apply, until {@code deadlineNanos}. Concurrent
+     * transactions share log entries (group commit; see {@link #commitGroups}). Returns the state machine's
+     * reply: decision byte, result count, results.
      */
     ByteBuffer submit(PreparedTxn txn, long deadlineNanos) {
+        CompletableFuture<ByteBuffer> reply = new CompletableFuture<>();
+        if (closing) throw new MetaKvException(Reason.CLOSED, "meta-kv is closing");
+        Pending pending = new Pending(txn, reply);
+        if (!queue.offer(pending))
+            throw new MetaKvException(
+                    Reason.UNAVAILABLE, "more than " + PENDING_WRITES_MAX + " transactions wait for the log");
+        // Closing raced with the offer: the committer may have drained the queue already.
+        if (closing && queue.remove(pending)) throw new MetaKvException(Reason.CLOSED, "meta-kv is closing");
+        return await(reply, deadlineNanos);
+    }
+
+    /**
+     * The group committer: takes the waiting transactions (up to {@link #GROUP_TXNS_MAX} and
+     * {@link TxnAttempt#ENTRY_BYTES_MAX} bytes) as one log entry whenever fewer than {@link #GROUPS_IN_FLIGHT_MAX}
+     * groups are in flight, so under load one entry, one log write and one RocksDB batch serve many
+     * transactions; alone, a transaction goes at once in a group of one.
+     */
+    private void commitGroups() {
+        List<Pending> group = new ArrayList<>();
+        while (!closing) {
+            try {
+                groupsInFlight.acquire();
+                Pending first = queue.take();
+                group.add(first);
+                long bytes = first.txn().entry.length;
+                for (Pending next = queue.peek();
+                        next != null
+                                && group.size() < GROUP_TXNS_MAX
+                                && bytes + next.txn().entry.length <= TxnAttempt.ENTRY_BYTES_MAX;
+                        next = queue.peek()) {
+                    group.add(queue.poll());
+                    bytes += next.txn().entry.length;
+                }
+            } catch (InterruptedException e) {
+                groupsInFlight.release();
+                break;
+            }
+            submitGroup(List.copyOf(group));
+            group.clear();
+        }
+        MetaKvException closed = new MetaKvException(Reason.CLOSED, "meta-kv closed before the commit");
+        for (Pending p = queue.poll(); p != null; p = queue.poll()) p.reply().completeExceptionally(closed);
+    }
+
+    /** Group entries and transactions submitted so far. */
+    long[] groupStats() {
+        return new long[] {groupsSubmitted.sum(), txnsSubmitted.sum()};
+    }
+
+    private void submitGroup(List<Pending> group) {
+        groupsSubmitted.increment();
+        txnsSubmitted.add(group.size());
+        List<PreparedTxn> txns = new ArrayList<>(group.size());
+        for (Pending p : group) txns.add(p.txn());
         RaftClientRequest request = RaftClientRequest.newBuilder()
                 .setClientId(clientId)
                 .setServerId(peerId)
                 .setGroupId(groupId)
                 .setCallId(callIds.incrementAndGet())
-                .setMessage(txn)
+                .setMessage(new PreparedGroup(txns))
                 .setType(RaftClientRequest.writeRequestType())
                 .build();
         CompletableFuture<RaftClientReply> future;
         try {
             future = server.submitClientRequestAsync(request);
-        } catch (IOException e) {
-            throw translate(e, "submit");
+        } catch (IOException | RuntimeException e) {
+            groupsInFlight.release();
+            MetaKvException failure = translate(e, "submit");
+            for (Pending p : group) p.reply().completeExceptionally(failure);
+            return;
         }
-        RaftClientReply reply = await(future, deadlineNanos);
-        if (!reply.isSuccess()) throw translate(reply.getException(), "commit");
-        return reply.getMessage().getContent().asReadOnlyByteBuffer();
+        future.whenComplete((reply, error) -> {
+            groupsInFlight.release();
+            if (error == null && !reply.isSuccess()) error = reply.getException();
+            if (error != null) {
+                MetaKvException failure = translate(error, "commit");
+                for (Pending p : group) p.reply().completeExceptionally(failure);
+                return;
+            }
+            ByteBuffer replies = reply.getMessage().getContent().asReadOnlyByteBuffer();
+            for (int i = 0; i < group.size(); i++) group.get(i).reply().complete(PreparedGroup.reply(replies, i));
+        });
     }
 
-    private static RaftClientReply await(CompletableFuture<RaftClientReply> future, long deadlineNanos) {
+    private static <T> T await(CompletableFuture<T> future, long deadlineNanos) {
         try {
             return future.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
@@ -223,6 +314,13 @@ final class RaftNode implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
+        committer.interrupt();
+        try {
+            committer.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             server.close();
         } catch (IOException e) {

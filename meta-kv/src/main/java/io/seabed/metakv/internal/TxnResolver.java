@@ -2,9 +2,8 @@ package io.seabed.metakv.internal;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The commit decision of optimistic transactions (DESIGN §3.1). Remembers the keys written by the
@@ -19,7 +18,9 @@ import java.util.TreeMap;
  */
 final class TxnResolver {
     private final int windowWritesMax;
-    private final TreeMap<byte[], Long> newestByKey = new TreeMap<>(Keys.ORDER);
+    /** Newest admitted sequence of each key in the window (hash lookups: a write's keys are checked one by one). */
+    private final HashMap<ByteKey, Long> newestByKey = new HashMap<>();
+
     private final ArrayDeque<Batch> batches = new ArrayDeque<>();
     private final List<RangeWrite> rangeWrites = new ArrayList<>();
     private int windowWrites;
@@ -48,13 +49,18 @@ final class TxnResolver {
 
     /** Decides {@code txn} and writes the decision into its entry. */
     byte decide(PreparedTxn txn) {
+        return decide(txn, txn.entry, 0);
+    }
+
+    /** Decides {@code txn} and writes the decision into its copy at {@code offset} of {@code buffer}. */
+    byte decide(PreparedTxn txn, byte[] buffer, int offset) {
         byte decision = check(txn);
         if (decision != Entry.COMMIT) {
-            Entry.decide(txn.entry, decision, 0);
+            Entry.decide(buffer, offset, decision, 0);
             return decision;
         }
         long sequence = ++lastSequence;
-        Entry.decide(txn.entry, Entry.COMMIT, sequence);
+        Entry.decide(buffer, offset, Entry.COMMIT, sequence);
         remember(sequence, txn);
         return decision;
     }
@@ -78,7 +84,7 @@ final class TxnResolver {
     }
 
     private boolean pointWrittenAfter(byte[] key, long r) {
-        Long newest = newestByKey.get(key);
+        Long newest = newestByKey.get(new ByteKey(key));
         if (newest != null && newest > r) return true;
         for (RangeWrite w : rangeWrites) {
             if (w.sequence > r && w.range.contains(key)) return true;
@@ -87,12 +93,14 @@ final class TxnResolver {
     }
 
     private boolean rangeWrittenAfter(KeyRange range, long r) {
-        Map<byte[], Long> keys = range.to() == null
-                ? newestByKey.tailMap(range.from(), true)
-                : newestByKey.subMap(range.from(), true, range.to(), false);
-        // Linear in the window's keys inside the range; a per-range max-sequence index would bound it.
-        for (Long sequence : keys.values()) {
-            if (sequence > r) return true;
+        // The batches admitted after the read, newest first: linear in what was written since r, which the
+        // window bounds (range reads are rare on the write path; point reads take the hash map).
+        for (var it = batches.descendingIterator(); it.hasNext(); ) {
+            Batch b = it.next();
+            if (b.sequence <= r) break;
+            for (byte[] key : b.keys) {
+                if (range.contains(key)) return true;
+            }
         }
         for (RangeWrite w : rangeWrites) {
             if (w.sequence > r && w.range.overlaps(range.from(), range.to())) return true;
@@ -110,7 +118,7 @@ final class TxnResolver {
                 rangeWrites.add(w);
             }
         }
-        for (byte[] key : txn.writtenKeys) newestByKey.put(key, sequence);
+        for (byte[] key : txn.writtenKeys) newestByKey.put(new ByteKey(key), sequence);
         batches.addLast(new Batch(sequence, txn.writtenKeys, ranges));
         windowWrites += txn.writtenKeys.size() + ranges.size();
         while (windowWrites > windowWritesMax && batches.size() > 1) forgetOldest();
@@ -119,7 +127,7 @@ final class TxnResolver {
     private void forgetOldest() {
         Batch oldest = batches.removeFirst();
         for (byte[] key : oldest.keys) {
-            newestByKey.remove(key, oldest.sequence);
+            newestByKey.remove(new ByteKey(key), oldest.sequence);
         }
         if (!oldest.ranges.isEmpty()) rangeWrites.removeAll(oldest.ranges);
         windowWrites -= oldest.keys.size() + oldest.ranges.size();

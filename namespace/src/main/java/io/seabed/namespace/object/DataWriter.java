@@ -235,7 +235,18 @@ final class DataWriter {
         if (n > 0) throw new NamespaceException(Reason.INVALID_ARGUMENT, "body longer than its declared length");
     }
 
+    private static final MessageDigest MD5_PROTOTYPE = newMd5();
+
+    /** A fresh MD5 (a clone of a prototype: MessageDigest.getInstance looks the provider up each time). */
     static MessageDigest md5() {
+        try {
+            return (MessageDigest) MD5_PROTOTYPE.clone();
+        } catch (CloneNotSupportedException e) {
+            return newMd5();
+        }
+    }
+
+    private static MessageDigest newMd5() {
         try {
             return MessageDigest.getInstance("MD5");
         } catch (NoSuchAlgorithmException e) {
