@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Measures Seabed's S3 front beside nginx and the disk on this machine, in one run, and prints the
-# numbers BENCHMARKS.md records. Needs nginx, wrk, fio, perf, aws-cli and curl (apt-get install
-# nginx wrk fio linux-perf awscli curl). Everything listens on 127.0.0.1 only; every run is bounded by its duration.
+# Measures Seabed's S3 front beside nginx, the disk and s3proxy (a Java S3 server, filesystem backend) on
+# this machine, in one run, and prints the numbers BENCHMARKS.md records. Needs nginx, wrk, fio, perf,
+# aws-cli, curl and python3 with boto3 (apt-get install nginx wrk fio linux-perf awscli curl python3-boto3);
+# s3proxy comes from Maven Central (org.gaul:s3proxy:4.1.0, jar-with-dependencies) through ./mvnw.
+# Everything listens on 127.0.0.1 only; every run is bounded by its duration.
 #   bench/compare-nginx.sh [SECONDS]    (default 15 s per measurement)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 secs="${1:-15}"
-for tool in nginx wrk fio perf aws curl; do
+for tool in nginx wrk fio perf aws curl python3; do
   command -v "$tool" >/dev/null || { echo "compare-nginx: $tool is missing (apt-get install $tool)" >&2; exit 2; }
 done
 work="$(mktemp -d /tmp/seabed-compare.XXXXXX)"
@@ -18,6 +20,7 @@ server_pid=""
 cleanup() {
   [[ -n "$server_pid" ]] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
   [[ -f "$work/nginx.pid" ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  [[ -n "${proxy_pid:-}" ]] && kill "$proxy_pid" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -76,6 +79,23 @@ for c in 16 64; do
   echo "$out" | grep -v '^{' | grep -E "ops/s|p99" | sed "s/^/seabed 4 KiB PUT c=$c: /"
   echo "seabed 4 KiB PUT c=$c: fsync+fdatasync calls=$fsyncs for $puts PUTs = $(awk -v f="$fsyncs" -v p="$puts" 'BEGIN{printf "%.3f", f/p}') per PUT"
 done
+# The same durable 4 KiB PUTs from wrk (C, far cheaper than the Java generator on these shared cores), each
+# request to its own presigned path.
+AWS_ACCESS_KEY_ID=$SEABED_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$SEABED_SECRET_KEY AWS_DEFAULT_REGION=us-east-1 \
+  aws --endpoint-url "http://127.0.0.1:$s3port" s3 mb s3://wrkput >/dev/null
+python3 "$root/bench/presign-put.py" "http://127.0.0.1:$s3port" wrkput 100000 >"$work/put-paths.txt" 2>/dev/null
+wrk_put() { # concurrency endpoint paths-file
+  PATHS="$3" wrk -t2 -c"$1" -d"${secs}s" -s "$root/bench/put-paths.lua" "$2" 2>&1 |
+    awk '/Requests\/sec/{r=$2} /PUT answered/{e++} END{printf "%s req/s, %d non-200\n", r, e}'
+}
+for c in 16 64; do
+  perf stat -x, -e syscalls:sys_enter_fsync,syscalls:sys_enter_fdatasync -p "$server_pid" -o "$work/perf-wrk-$c.txt" &
+  perf_pid=$!
+  rate="$(wrk_put "$c" "http://127.0.0.1:$s3port" "$work/put-paths.txt")"
+  kill -INT "$perf_pid"; wait "$perf_pid" || true
+  fsyncs="$(awk -F, '/sys_enter_f/{n+=$1} END{print n+0}' "$work/perf-wrk-$c.txt")"
+  echo "seabed 4 KiB PUT via wrk on presigned URLs c=$c: $rate; fsync+fdatasync calls=$fsyncs ($(awk -v f="$fsyncs" -v r="${rate%% *}" -v s="$secs" 'BEGIN{printf "%.3f", f/(r*s)}') per PUT)"
+done
 for c in 16 64; do
   bench --op get --size 4KiB --concurrency "$c" --duration "${secs}s" --objects 1000 | grep -E "ops/s|p99" | sed "s/^/seabed 4 KiB GET c=$c: /"
 done
@@ -86,3 +106,40 @@ for c in 16 64; do echo "seabed 4 KiB GET via wrk on a presigned URL c=$c: $(wrk
 bench --op put --size 64MiB --concurrency 4 --duration "${secs}s" | grep -E "MiB/s|p99" | sed "s/^/seabed 64 MiB PUT c=4: /"
 bench --op get --size 64MiB --concurrency 4 --duration "${secs}s" --objects 8 | grep -E "MiB/s|p99" | sed "s/^/seabed 64 MiB GET c=4: /"
 stop_server
+
+echo "== s3proxy 4.1.0 (filesystem backend; jclouds writes files without fsync), same load generators"
+proxy_jar="$HOME/.m2/repository/org/gaul/s3proxy/4.1.0/s3proxy-4.1.0-jar-with-dependencies.jar"
+[[ -f "$proxy_jar" ]] || "$root/mvnw" -B -q dependency:get -Dartifact=org.gaul:s3proxy:4.1.0:jar:jar-with-dependencies \
+  -Dtransitive=false >/dev/null
+proxyport=9500
+mkdir -p "$work/s3proxy"
+cat >"$work/s3proxy.conf" <<CONF
+s3proxy.endpoint=http://127.0.0.1:$proxyport
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=$SEABED_ACCESS_KEY
+s3proxy.credential=$SEABED_SECRET_KEY
+jclouds.provider=filesystem
+jclouds.filesystem.basedir=$work/s3proxy
+CONF
+"${JAVA_HOME:+$JAVA_HOME/bin/}java" -Xmx2g -jar "$proxy_jar" --properties "$work/s3proxy.conf" \
+  >"$work/s3proxy.log" 2>&1 &
+proxy_pid=$!
+for _ in $(seq 120); do curl -s -o /dev/null "http://127.0.0.1:$proxyport/" && break; sleep 0.5; done
+pbench() { "$root/seabed" bench s3 --endpoint "http://127.0.0.1:$proxyport" "$@" 2>/dev/null; }
+for c in 16 64; do
+  pbench --op put --size 4KiB --concurrency "$c" --duration "${secs}s" --warmup 0s | grep -E "ops/s" | sed "s/^/s3proxy 4 KiB PUT c=$c: /"
+done
+AWS_ACCESS_KEY_ID=$SEABED_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$SEABED_SECRET_KEY AWS_DEFAULT_REGION=us-east-1 \
+  aws --endpoint-url "http://127.0.0.1:$proxyport" s3 mb s3://wrkput >/dev/null
+python3 "$root/bench/presign-put.py" "http://127.0.0.1:$proxyport" wrkput 100000 >"$work/proxy-paths.txt" 2>/dev/null
+for c in 16 64; do echo "s3proxy 4 KiB PUT via wrk on presigned URLs c=$c: $(wrk_put "$c" "http://127.0.0.1:$proxyport" "$work/proxy-paths.txt")"; done
+for c in 16 64; do
+  pbench --op get --size 4KiB --concurrency "$c" --duration "${secs}s" --objects 1000 | grep -E "ops/s" | sed "s/^/s3proxy 4 KiB GET c=$c: /"
+done
+purl="$(AWS_ACCESS_KEY_ID=$SEABED_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$SEABED_SECRET_KEY AWS_DEFAULT_REGION=us-east-1 \
+  aws --endpoint-url "http://127.0.0.1:$proxyport" s3 presign s3://seabed-bench/obj-00000000 --expires-in 3600)"
+for c in 16 64; do echo "s3proxy 4 KiB GET via wrk on a presigned URL c=$c: $(wrk_rate "$c" "$purl") (req/s, transfer/s)"; done
+pbench --op put --size 64MiB --concurrency 4 --duration "${secs}s" | grep -E "MiB/s" | sed "s/^/s3proxy 64 MiB PUT c=4: /"
+pbench --op get --size 64MiB --concurrency 4 --duration "${secs}s" --objects 8 | grep -E "MiB/s" | sed "s/^/s3proxy 64 MiB GET c=4: /"
+kill "$proxy_pid"; wait "$proxy_pid" 2>/dev/null || true; proxy_pid=""
+
