@@ -144,7 +144,7 @@ final class Acls {
      * AccessControlPolicy document, whose owner must be the resource's.
      */
     private Acl forPut(S3Request r, Acl current, Acl bucketAcl) {
-        byte[] body = r.body.readAll(config.xmlBodyBytesMax(), S3ErrorCode.MALFORMED_ACL_ERROR);
+        byte[] body = BucketOps.xmlBody(r, config.xmlBodyBytesMax());
         Acl fromHeaders = requested(r, current.ownerId(), current.ownerDisplayName(), bucketAcl, true);
         if (fromHeaders != null) {
             if (body.length > 0) throw new S3Exception(S3ErrorCode.UNEXPECTED_CONTENT);

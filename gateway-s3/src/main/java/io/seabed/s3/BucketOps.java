@@ -7,14 +7,26 @@ import io.seabed.namespace.ListRequest;
 import io.seabed.namespace.Namespace;
 import io.seabed.namespace.NamespaceException;
 import io.seabed.namespace.ObjectInfo;
+import io.seabed.s3.auth.AuthLimits;
+import io.seabed.s3.auth.AuthResult;
+import io.seabed.s3.auth.AwsChunkedDecoder;
+import io.seabed.s3.auth.PayloadMode;
+import io.seabed.s3.auth.PayloadVerifier;
 import io.seabed.s3.xml.XmlReader;
 import io.seabed.s3.xml.XmlWriter;
 import java.net.URLEncoder;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 
-/** Service and bucket operations: ListBuckets, Create/Head/Delete bucket, location, listings. */
+/**
+ * Service and bucket operations: ListBuckets, Create/Head/Delete bucket, location, listings, DeleteObjects; and
+ * the reading of XML request bodies, which every operation that takes one shares ({@link #xmlBody}).
+ */
 final class BucketOps {
     private final Namespace namespace;
     private final S3Config config;
@@ -85,7 +97,7 @@ final class BucketOps {
     }
 
     void create(S3Request r, String name, Acl acl) {
-        byte[] body = r.body.readAll(config.xmlBodyBytesMax(), S3ErrorCode.MALFORMED_XML);
+        byte[] body = xmlBody(r, config.xmlBodyBytesMax());
         if (body.length > 0) {
             XmlReader.Element root = XmlReader.parse(body);
             if (!root.name().equals("CreateBucketConfiguration")) throw new S3Exception(S3ErrorCode.MALFORMED_XML);
@@ -196,7 +208,7 @@ final class BucketOps {
      * Error entries; Quiet mode reports only those.
      */
     void deleteObjects(S3Request r, Bucket b) {
-        XmlReader.Element root = XmlReader.parse(ObjectOps.verifiedXml(r, config.xmlBodyBytesMax()));
+        XmlReader.Element root = XmlReader.parse(xmlBody(r, config.xmlBodyBytesMax()));
         if (!root.name().equals("Delete")) throw new S3Exception(S3ErrorCode.MALFORMED_XML);
         List<XmlReader.Element> objects = root.all("Object");
         if (objects.isEmpty() || objects.size() > DELETE_KEYS_MAX)
@@ -301,6 +313,84 @@ final class BucketOps {
                             .replace("%2F", "/")
                     : s;
         }
+    }
+
+    /**
+     * An XML request body, read whole and checked as an object body is (signed payload hash, Content-MD5,
+     * x-amz-checksum-*, aws-chunked framing) before anything acts on it. More than {@code limitBytes} is
+     * MaxMessageLengthExceeded: before reading when the declared length says so, else as soon as it arrives.
+     * Without Content-Length (no body, or HTTP chunked) the body is what arrives.
+     */
+    static byte[] xmlBody(S3Request r, int limitBytes) {
+        checkDeclaredLength(r, limitBytes);
+        return readVerified(ObjectOps.body(r, null), limitBytes);
+    }
+
+    /**
+     * As {@link #xmlBody}, for a request whose x-amz-checksum-* headers describe something else than its body
+     * (the object a CompleteMultipartUpload makes): only the signed payload hash, Content-MD5 and the aws-chunked
+     * framing and trailer are checked.
+     */
+    static byte[] xmlBodyWithoutChecksumHeaders(S3Request r, int limitBytes) {
+        checkDeclaredLength(r, limitBytes);
+        AuthResult.Authenticated payload = ObjectOps.payload(r);
+        AwsChunkedDecoder decoder = payload.payloadMode().streaming()
+                ? AwsChunkedDecoder.forRequest(payload, r, AuthLimits.DEFAULTS)
+                : null;
+        PayloadVerifier hash =
+                payload.payloadMode() == PayloadMode.SIGNED ? new PayloadVerifier(payload.contentSha256Hex()) : null;
+        if ("100-continue".equalsIgnoreCase(r.http.getHeader("Expect")))
+            r.context.runOnContext(v -> r.http.response().writeContinue());
+        return readVerified(new S3Body(r.body, decoder, hash, contentMd5(r), null, null, null), limitBytes);
+    }
+
+    /** The decoded Content-MD5, or null without one (InvalidDigest when it is not base64 of 16 bytes). */
+    private static byte[] contentMd5(S3Request r) {
+        String header = r.http.getHeader("Content-MD5");
+        if (header == null) return null;
+        byte[] md5;
+        try {
+            md5 = Base64.getDecoder().decode(header.trim());
+        } catch (IllegalArgumentException e) {
+            throw new S3Exception(S3ErrorCode.INVALID_DIGEST);
+        }
+        if (md5.length != 16) throw new S3Exception(S3ErrorCode.INVALID_DIGEST);
+        return md5;
+    }
+
+    /** MaxMessageLengthExceeded, before reading, when Content-Length (or the decoded length) is over the limit. */
+    private static void checkDeclaredLength(S3Request r, int limitBytes) {
+        if (r.http.getHeader("Content-Length") == null
+                && !ObjectOps.payload(r).payloadMode().streaming()) return;
+        long lengthBytes = ObjectOps.bodyLength(r);
+        if (lengthBytes > limitBytes) throw tooBig("the body of " + lengthBytes + " bytes", limitBytes);
+    }
+
+    /** Reads {@code body} whole (at most {@code limitBytes}), then verifies it. */
+    private static byte[] readVerified(S3Body body, int limitBytes) {
+        ByteBuffer out = ByteBuffer.allocate(Math.min(limitBytes + 1, XML_READ_BYTES));
+        while (body.read(out) >= 0) {
+            if (out.hasRemaining()) continue;
+            if (out.capacity() > limitBytes) throw tooBig("the body", limitBytes);
+            out = ByteBuffer.allocate(Math.min(out.capacity() * 2, limitBytes + 1))
+                    .put(out.flip());
+        }
+        byte[] bytes = Arrays.copyOf(out.array(), out.position());
+        try {
+            body.verify(MessageDigest.getInstance("MD5").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK provides MD5", e);
+        }
+        return bytes;
+    }
+
+    /** The first buffer of an XML body; it doubles up to the limit. */
+    private static final int XML_READ_BYTES = 64 * 1024;
+
+    private static S3Exception tooBig(String what, int limitBytes) {
+        return new S3Exception(
+                S3ErrorCode.MAX_MESSAGE_LENGTH_EXCEEDED,
+                "Your request was too big: " + what + " exceeds the " + limitBytes + " bytes allowed.");
     }
 
     static void xml(S3Request r, XmlWriter x) {

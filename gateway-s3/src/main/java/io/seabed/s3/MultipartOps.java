@@ -184,7 +184,7 @@ final class MultipartOps {
     }
 
     void complete(S3Request r, Bucket b, S3Op.CompleteMultipartUpload op) {
-        byte[] body = r.body.readAll(config.xmlBodyBytesMax(), S3ErrorCode.MALFORMED_XML);
+        byte[] body = BucketOps.xmlBodyWithoutChecksumHeaders(r, config.xmlBodyBytesMax());
         XmlReader.Element root = XmlReader.parse(body);
         if (!root.name().equals("CompleteMultipartUpload")) throw new S3Exception(S3ErrorCode.MALFORMED_XML);
         List<UploadPart> parts = new ArrayList<>();

@@ -17,9 +17,6 @@ import io.seabed.s3.checksum.ChecksumAlgorithm;
 import io.seabed.s3.http.ResponseBody;
 import io.seabed.s3.xml.XmlWriter;
 import io.vertx.core.MultiMap;
-import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashSet;
@@ -359,6 +356,7 @@ final class ObjectOps {
             if (n < 0) throw new NumberFormatException();
             return n;
         } catch (NumberFormatException e) {
+            if (payload(r).payloadMode().streaming()) throw new S3Exception(S3ErrorCode.MISSING_CONTENT_LENGTH);
             throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Invalid content length.");
         }
     }
@@ -395,6 +393,9 @@ final class ObjectOps {
                     throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "Expecting a single x-amz-checksum- header.");
                 algorithm = a;
                 expected = v.trim();
+                if (!a.isWellFormed(expected))
+                    throw new S3Exception(
+                            S3ErrorCode.INVALID_REQUEST, "Value for " + a.headerName() + " header is invalid.");
             }
         }
         ChecksumAlgorithm carried = algorithm != null ? algorithm : decoder == null ? null : decoder.trailerAlgorithm();
@@ -425,30 +426,6 @@ final class ObjectOps {
         if (a == null)
             throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "Checksum algorithm provided is unsupported: " + name);
         return a;
-    }
-
-    /**
-     * A small XML body read whole, with the checks of {@link #body} (Content-MD5, x-amz-checksum-*,
-     * signed payload hash) verified; bodies over {@code limitBytes} are MalformedXML.
-     */
-    static byte[] verifiedXml(S3Request r, int limitBytes) {
-        long length = bodyLength(r);
-        if (length > limitBytes)
-            throw new S3Exception(
-                    S3ErrorCode.MALFORMED_XML, "The XML body is " + length + " bytes > " + limitBytes + " bytes.");
-        S3Body body = body(r, null);
-        ByteBuffer out = ByteBuffer.allocate((int) length);
-        while (out.hasRemaining()) if (body.read(out) < 0) throw new S3Exception(S3ErrorCode.INCOMPLETE_BODY);
-        if (body.read(ByteBuffer.allocate(1)) > 0)
-            throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "The body is longer than its declared length.");
-        MessageDigest md5;
-        try {
-            md5 = MessageDigest.getInstance("MD5");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("MD5 unavailable", e);
-        }
-        body.verify(md5.digest(out.array()));
-        return out.array();
     }
 
     /** Standard headers and x-amz-meta-* of a write request, with the new object's ACL. */

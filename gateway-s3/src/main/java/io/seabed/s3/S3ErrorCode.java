@@ -43,7 +43,12 @@ public enum S3ErrorCode {
             "The XML you provided was not well-formed or did not validate against our published schema."),
     MALFORMED_POST_REQUEST(
             "MalformedPOSTRequest", 400, "The body of your POST request is not well-formed multipart/form-data."),
+    MALFORMED_TRAILER_ERROR(
+            "MalformedTrailerError",
+            400,
+            "The request contained trailing data that was not well-formed or did not conform to our published schema."),
     MALFORMED_XML("MalformedXML", 400, "The XML you provided was not well-formed or did not validate."),
+    MAX_MESSAGE_LENGTH_EXCEEDED("MaxMessageLengthExceeded", 400, "Your request was too big."),
     METADATA_TOO_LARGE("MetadataTooLarge", 400, "Your metadata headers exceed the maximum allowed metadata size."),
     METHOD_NOT_ALLOWED("MethodNotAllowed", 405, "The specified method is not allowed against this resource."),
     MISSING_CONTENT_LENGTH("MissingContentLength", 411, "You must provide the Content-Length HTTP header."),
@@ -59,6 +64,8 @@ public enum S3ErrorCode {
     NOT_IMPLEMENTED(
             "NotImplemented", 501, "A header or query you provided implies functionality that is not implemented."),
     PRECONDITION_FAILED("PreconditionFailed", 412, "At least one of the preconditions you specified did not hold."),
+    REQUEST_HEADER_SECTION_TOO_LARGE(
+            "RequestHeaderSectionTooLarge", 400, "Your request header section exceeds the maximum allowed size."),
     REQUEST_TIME_TOO_SKEWED(
             "RequestTimeTooSkewed", 403, "The difference between the request time and the server's time is too large."),
     SERVICE_UNAVAILABLE("ServiceUnavailable", 503, "Please reduce your request rate."),

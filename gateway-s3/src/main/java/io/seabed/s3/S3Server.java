@@ -1,6 +1,8 @@
 package io.seabed.s3;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.seabed.namespace.Namespace;
 import io.seabed.s3.auth.AuthLimits;
 import io.seabed.s3.auth.SigV4Verifier;
@@ -83,6 +85,7 @@ public final class S3Server implements AutoCloseable {
         try {
             server = vertx.createHttpServer(options)
                     .requestHandler(this::onRequest)
+                    .invalidRequestHandler(this::onInvalidRequest)
                     .listen()
                     .toCompletionStage()
                     .toCompletableFuture()
@@ -94,10 +97,15 @@ public final class S3Server implements AutoCloseable {
         return server.actualPort();
     }
 
+    /** A request id unique to this server: its boot id, then a counter. */
+    private String nextRequestId() {
+        return String.format("%06X%010X", bootId, requestCounter.incrementAndGet());
+    }
+
     /** Runs on an event loop: route, then hand the request to a worker. */
     private void onRequest(HttpServerRequest http) {
         long startNanos = System.nanoTime();
-        String requestId = String.format("%06X%010X", bootId, requestCounter.incrementAndGet());
+        String requestId = nextRequestId();
         Context context = vertx.getOrCreateContext();
         S3Target target;
         try {
@@ -143,6 +151,30 @@ public final class S3Server implements AutoCloseable {
             metrics.inFlight.decrementAndGet();
             rejectNow(http, new S3Exception(S3ErrorCode.SLOW_DOWN), requestId, startNanos);
         }
+    }
+
+    /**
+     * Runs on an event loop for a request the HTTP decoder refused: headers or request line over the limits are
+     * RequestHeaderSectionTooLarge, anything else (a Content-Length that is not a number, a malformed line) is
+     * BadRequest, as S3 answers; the connection closes, since what follows cannot be framed.
+     */
+    private void onInvalidRequest(HttpServerRequest http) {
+        long startNanos = System.nanoTime();
+        String requestId = nextRequestId();
+        Throwable cause = http.decoderResult().cause();
+        S3Exception e = cause instanceof TooLongHttpHeaderException || cause instanceof TooLongHttpLineException
+                ? new S3Exception(S3ErrorCode.REQUEST_HEADER_SECTION_TOO_LARGE)
+                : new S3Exception(S3ErrorCode.BAD_REQUEST, "An error occurred when parsing the HTTP request.");
+        LOG.debug("request {}: refused by the HTTP decoder: {}", requestId, cause == null ? null : cause.toString());
+        byte[] xml = S3Errors.body(e, "/", requestId);
+        http.response()
+                .setStatusCode(e.code().httpStatus())
+                .putHeader("x-amz-request-id", requestId)
+                .putHeader("Content-Type", "application/xml")
+                .putHeader("Connection", "close")
+                .end(Buffer.buffer(xml))
+                .onComplete(done -> http.connection().close());
+        metrics.record("Invalid", e.code().httpStatus(), System.nanoTime() - startNanos);
     }
 
     /** Answers an error from the event loop, closing the connection if a body may follow. */

@@ -71,7 +71,7 @@ final class Tagging {
 
     /** The tags of a Tagging document (MalformedXML unless it is one; InvalidTag beyond the limits). */
     private Map<String, String> document(S3Request r, int tagsMax, boolean bucket) {
-        return document(r.body.readAll(config.xmlBodyBytesMax(), S3ErrorCode.MALFORMED_XML), tagsMax, bucket);
+        return document(BucketOps.xmlBody(r, config.xmlBodyBytesMax()), tagsMax, bucket);
     }
 
     /** The tags of a Tagging document (MalformedXML unless it is one; InvalidTag beyond the limits). */

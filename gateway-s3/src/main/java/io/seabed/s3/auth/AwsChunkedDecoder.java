@@ -29,10 +29,12 @@ import java.util.function.Consumer;
  * their chunk signature and the trailer checksum are checked: nothing may be committed until {@link #finish}
  * returns.
  *
- * <p>Errors ({@link S3Exception}, after which the decoder is unusable): SignatureDoesNotMatch (chunk or trailer
- * signature), BadDigest (trailer checksum), IncompleteBody (body ended early, or fewer bytes than
- * {@code x-amz-decoded-content-length}), InvalidRequest (malformed framing, a limit exceeded, more bytes than
- * declared). One per request, not thread-safe.
+ * <p>Errors ({@link S3Exception}, after which the decoder is unusable), as S3 answers them: SignatureDoesNotMatch
+ * (a chunk or trailer signature that does not match), BadDigest (trailer checksum), IncompleteBody (body ended
+ * early, malformed framing or chunk-signature, a decoded length other than {@code x-amz-decoded-content-length}),
+ * MalformedTrailerError (trailer lines that are not one declared checksum), InvalidRequest (a trailer checksum that
+ * is not a value of its algorithm, a chunk over {@link AuthLimits#chunkBytesMax()}). One per request, not
+ * thread-safe.
  */
 public final class AwsChunkedDecoder {
     public static final String X_AMZ_TRAILER = "x-amz-trailer";
@@ -107,7 +109,8 @@ public final class AwsChunkedDecoder {
      * The decoder for an authenticated streaming request, from its {@code x-amz-trailer} and
      * {@code x-amz-decoded-content-length} headers.
      *
-     * @throws S3Exception InvalidRequest for an unsupported {@code x-amz-trailer}, InvalidArgument for a bad length
+     * @throws S3Exception InvalidRequest for an unsupported {@code x-amz-trailer}, MissingContentLength for a
+     *     {@code x-amz-decoded-content-length} that is not a length
      */
     public static AwsChunkedDecoder forRequest(AuthResult.Authenticated auth, AuthRequest request, AuthLimits limits) {
         ChecksumAlgorithm trailerAlgorithm = null;
@@ -134,7 +137,7 @@ public final class AwsChunkedDecoder {
                 || digits.length() > LENGTH_DIGITS_MAX
                 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new S3Exception(
-                    S3ErrorCode.INVALID_ARGUMENT, "x-amz-decoded-content-length must be a non-negative integer.");
+                    S3ErrorCode.MISSING_CONTENT_LENGTH, "x-amz-decoded-content-length must be a non-negative integer.");
         }
         return Long.parseLong(digits);
     }
@@ -250,16 +253,17 @@ public final class AwsChunkedDecoder {
                     ? SigV4.parseSignature(extension.substring(CHUNK_SIGNATURE.length()))
                     : null;
             if (chunkSignature == null) {
-                throw new S3Exception(
-                        S3ErrorCode.SIGNATURE_DOES_NOT_MATCH,
-                        "The chunk ending at byte " + wireBytes + " has no valid chunk-signature.");
+                throw framing(
+                        "the chunk header ending at byte " + wireBytes + " has no chunk-signature of 64 hex digits");
             }
         }
         if (size > limits.chunkBytesMax()) {
-            throw framing("a chunk of " + size + " bytes exceeds CHUNK_BYTES_MAX=" + limits.chunkBytesMax());
+            throw chunkTooLarge();
         }
         if (decodedLengthBytes >= 0 && decodedBytes + size > decodedLengthBytes) {
-            throw framing("the body has more than x-amz-decoded-content-length=" + decodedLengthBytes + " bytes");
+            throw new S3Exception(
+                    S3ErrorCode.INCOMPLETE_BODY,
+                    "The body has more than x-amz-decoded-content-length=" + decodedLengthBytes + " bytes.");
         }
         if (size > 0) {
             chunkRemaining = size;
@@ -290,7 +294,7 @@ public final class AwsChunkedDecoder {
             }
             size = (size << 4) | digit;
             if (size > limits.chunkBytesMax()) {
-                throw framing("a chunk exceeds CHUNK_BYTES_MAX=" + limits.chunkBytesMax() + " bytes");
+                throw chunkTooLarge();
             }
         }
         return size;
@@ -354,22 +358,23 @@ public final class AwsChunkedDecoder {
         String text = takeLine();
         int colon = text.indexOf(':');
         if (colon <= 0) {
-            throw framing("a trailer line has no name");
+            throw malformedTrailer("a trailer line has no name");
         }
         String name = text.substring(0, colon).strip().toLowerCase(Locale.ROOT);
         String value = text.substring(colon + 1).strip();
         if (trailerSignature != null) {
-            throw framing("a trailer follows x-amz-trailer-signature");
+            throw malformedTrailer("a trailer follows x-amz-trailer-signature");
         }
         if (name.equals(TRAILER_SIGNATURE)) {
             trailerSignature = value;
             return;
         }
         if (trailers.size() == limits.trailerLinesMax()) {
-            throw framing("the trailer has more than TRAILER_LINES_MAX=" + limits.trailerLinesMax() + " lines");
+            throw malformedTrailer(
+                    "the trailer has more than TRAILER_LINES_MAX=" + limits.trailerLinesMax() + " lines");
         }
         if (trailers.put(name, value) != null) {
-            throw framing("the trailer " + name + " is given more than once");
+            throw malformedTrailer("the trailer " + name + " is given more than once");
         }
     }
 
@@ -385,8 +390,7 @@ public final class AwsChunkedDecoder {
         for (String name : trailers.keySet()) {
             if (name.startsWith(CHECKSUM_TRAILER_PREFIX)
                     && (trailerAlgorithm == null || !name.equals(trailerAlgorithm.headerName()))) {
-                throw new S3Exception(
-                        S3ErrorCode.INVALID_REQUEST, "The trailer " + name + " was not declared in x-amz-trailer.");
+                throw malformedTrailer("the trailer " + name + " was not declared in x-amz-trailer");
             }
         }
         if (trailerAlgorithm == null) {
@@ -394,9 +398,13 @@ public final class AwsChunkedDecoder {
         }
         String declared = trailers.get(trailerAlgorithm.headerName());
         if (declared == null) {
+            throw malformedTrailer(
+                    "x-amz-trailer declares " + trailerAlgorithm.headerName() + " but the trailer does not have it");
+        }
+        if (!trailerAlgorithm.isWellFormed(declared)) {
             throw new S3Exception(
                     S3ErrorCode.INVALID_REQUEST,
-                    "x-amz-trailer declares " + trailerAlgorithm.headerName() + " but the trailer does not have it.");
+                    "Value for " + trailerAlgorithm.headerName() + " trailing header is invalid.");
         }
         String computed = checksum.finishBase64();
         if (!computed.equals(declared)) {
@@ -407,7 +415,18 @@ public final class AwsChunkedDecoder {
         trailerChecksumBase64 = computed;
     }
 
+    /** S3 answers any aws-chunked body it cannot parse as one that ended unexpectedly. */
     private static S3Exception framing(String detail) {
-        return new S3Exception(S3ErrorCode.INVALID_REQUEST, "Malformed aws-chunked body: " + detail + ".");
+        return new S3Exception(S3ErrorCode.INCOMPLETE_BODY, "Malformed aws-chunked body: " + detail + ".");
+    }
+
+    private static S3Exception malformedTrailer(String detail) {
+        return new S3Exception(S3ErrorCode.MALFORMED_TRAILER_ERROR, "Malformed aws-chunked trailer: " + detail + ".");
+    }
+
+    private S3Exception chunkTooLarge() {
+        return new S3Exception(
+                S3ErrorCode.INVALID_REQUEST,
+                "A chunk of the aws-chunked body exceeds CHUNK_BYTES_MAX=" + limits.chunkBytesMax() + " bytes.");
     }
 }

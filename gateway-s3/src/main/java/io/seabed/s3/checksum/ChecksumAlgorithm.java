@@ -2,6 +2,7 @@ package io.seabed.s3.checksum;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 import java.util.Locale;
 import java.util.zip.CRC32;
 import java.util.zip.CRC32C;
@@ -59,6 +60,20 @@ public enum ChecksumAlgorithm {
     /** The value of {@code x-amz-checksum-algorithm} / {@code x-amz-sdk-checksum-algorithm}, e.g. {@code CRC32}. */
     public String algorithmName() {
         return wireName.toUpperCase(Locale.ROOT);
+    }
+
+    /**
+     * Whether {@code base64} is a well-formed value of this algorithm: padded base64 of exactly
+     * {@link #widthBytes()} bytes. A value that is not one is refused as invalid (InvalidRequest) before any
+     * comparison; a well-formed value that differs from the computed one is a BadDigest.
+     */
+    public boolean isWellFormed(String base64) {
+        if (base64 == null || base64.length() != (widthBytes + 2) / 3 * 4) return false;
+        try {
+            return Base64.getDecoder().decode(base64).length == widthBytes;
+        } catch (IllegalArgumentException e) {
+            return false; // Not base64: the caller names the header, not the decoder's complaint.
+        }
     }
 
     /** A fresh incremental checksum of this algorithm. */

@@ -150,25 +150,6 @@ public final class RequestBody {
         }
     }
 
-    /** Reads the whole body into memory, refusing more than {@code limitBytes} (for XML bodies). */
-    public byte[] readAll(int limitBytes, S3ErrorCode tooLarge) {
-        ByteBuffer out = ByteBuffer.allocate(Math.min(limitBytes + 1, 64 * 1024));
-        while (true) {
-            if (!out.hasRemaining()) {
-                if (out.capacity() > limitBytes) throw new S3Exception(tooLarge);
-                ByteBuffer bigger = ByteBuffer.allocate(Math.min(out.capacity() * 2, limitBytes + 1));
-                out.flip();
-                bigger.put(out);
-                out = bigger;
-            }
-            if (read(out) < 0) break;
-        }
-        if (out.position() > limitBytes) throw new S3Exception(tooLarge);
-        byte[] b = new byte[out.position()];
-        out.flip().get(b);
-        return b;
-    }
-
     private void resume() {
         paused = false;
         context.runOnContext(v -> request.resume());

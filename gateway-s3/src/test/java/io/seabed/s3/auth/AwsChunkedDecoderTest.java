@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -179,10 +180,46 @@ class AwsChunkedDecoderTest {
         byte[] payload = "x".repeat(100).getBytes(StandardCharsets.UTF_8);
         Chunked unsigned = sdkChunked(payload, false, DefaultChecksumAlgorithm.CRC32);
         String wire = new String(unsigned.wire(), StandardCharsets.ISO_8859_1);
-        String damaged = wire.replace("x-amz-checksum-crc32:", "x-amz-checksum-crc32:AAAA");
+        String damaged = wire.replaceFirst("x-amz-checksum-crc32:[^\r]*", "x-amz-checksum-crc32:AAAAAA==");
         S3Exception e = decodeExpectingFailure(unsigned, damaged.getBytes(StandardCharsets.ISO_8859_1));
         assertEquals(S3ErrorCode.BAD_DIGEST, e.code());
         assertEquals("The x-amz-checksum-crc32 you specified did not match the calculated checksum.", e.getMessage());
+    }
+
+    /** A trailer value that is not base64 of a CRC32 is invalid (InvalidRequest), not a mismatch (BadDigest). */
+    @Test
+    void malformedTrailerChecksumValueIsInvalidRequest() {
+        byte[] payload = "x".repeat(100).getBytes(StandardCharsets.UTF_8);
+        Chunked unsigned = sdkChunked(payload, false, DefaultChecksumAlgorithm.CRC32);
+        String wire = new String(unsigned.wire(), StandardCharsets.ISO_8859_1);
+        for (String value : new String[] {"not base64!", "AAAA", "AAAAAAAA", "AAAAAA=="}) {
+            String damaged = wire.replaceFirst("x-amz-checksum-crc32:[^\r]*", "x-amz-checksum-crc32:" + value);
+            S3Exception e = decodeExpectingFailure(unsigned, damaged.getBytes(StandardCharsets.ISO_8859_1));
+            if (value.equals("AAAAAA==")) {
+                assertEquals(S3ErrorCode.BAD_DIGEST, e.code(), value);
+                continue;
+            }
+            assertEquals(S3ErrorCode.INVALID_REQUEST, e.code(), value);
+            assertEquals("Value for x-amz-checksum-crc32 trailing header is invalid.", e.getMessage());
+        }
+    }
+
+    /** A chunk header without a well-formed chunk-signature is malformed (IncompleteBody, as S3 answers). */
+    @Test
+    void missingOrShortChunkSignatureIsIncompleteBody() {
+        byte[] payload = "x".repeat(100).getBytes(StandardCharsets.UTF_8);
+        Chunked chunked = sdkChunked(payload, true, null);
+        String wire = new String(chunked.wire(), StandardCharsets.ISO_8859_1);
+        String missing = wire.replaceFirst(";chunk-signature=[0-9a-f]{64}", "");
+        assertEquals(
+                S3ErrorCode.INCOMPLETE_BODY,
+                decodeExpectingFailure(chunked, missing.getBytes(StandardCharsets.ISO_8859_1))
+                        .code());
+        String shortened = wire.replaceFirst("(;chunk-signature=[0-9a-f]{59})[0-9a-f]{5}", "$1");
+        assertEquals(
+                S3ErrorCode.INCOMPLETE_BODY,
+                decodeExpectingFailure(chunked, shortened.getBytes(StandardCharsets.ISO_8859_1))
+                        .code());
     }
 
     @Test
@@ -222,16 +259,20 @@ class AwsChunkedDecoderTest {
         AwsChunkedDecoder longLine = ourDecoder(PayloadMode.STREAMING_UNSIGNED_TRAILER, null, -1);
         byte[] line = ("1" + "0".repeat(AuthLimits.LINE_BYTES_MAX + 1)).getBytes(StandardCharsets.US_ASCII);
         e = assertThrows(S3Exception.class, () -> longLine.feed(ByteBuffer.wrap(line), slice -> {}));
-        assertEquals(S3ErrorCode.INVALID_REQUEST, e.code());
+        assertEquals(S3ErrorCode.INCOMPLETE_BODY, e.code());
         assertTrue(e.getMessage().contains("LINE_BYTES_MAX=4096"), e.getMessage());
 
-        assertFramingError("zz\r\n");
-        assertFramingError("5\n");
-        assertFramingError("5\r\nhelloXX");
-        assertFramingError("0\r\n\r\nextra");
-        assertFramingError("0\r\nno-colon\r\n\r\n");
-        assertFramingError("0\r\nx-amz-meta-a:1\r\nx-amz-meta-b:2\r\nx-amz-meta-c:3\r\n\r\n", small);
-        assertFramingError("0\r\nx-amz-checksum-sha1:AAAA\r\n\r\n");
+        // S3 answers a body it cannot frame as IncompleteBody, and bad trailer lines as MalformedTrailerError.
+        assertFramingError(S3ErrorCode.INCOMPLETE_BODY, "zz\r\n");
+        assertFramingError(S3ErrorCode.INCOMPLETE_BODY, "5\n");
+        assertFramingError(S3ErrorCode.INCOMPLETE_BODY, "5\r\nhelloXX");
+        assertFramingError(S3ErrorCode.INCOMPLETE_BODY, "0\r\n\r\nextra");
+        assertFramingError(S3ErrorCode.MALFORMED_TRAILER_ERROR, "0\r\nno-colon\r\n\r\n");
+        assertFramingError(
+                S3ErrorCode.MALFORMED_TRAILER_ERROR,
+                "0\r\nx-amz-meta-a:1\r\nx-amz-meta-b:2\r\nx-amz-meta-c:3\r\n\r\n",
+                small);
+        assertFramingError(S3ErrorCode.MALFORMED_TRAILER_ERROR, "0\r\nx-amz-checksum-sha1:AAAA\r\n\r\n");
     }
 
     @Test
@@ -240,10 +281,23 @@ class AwsChunkedDecoderTest {
         byte[] wire = AwsChunkedEncoder.encode(payload, 64, PayloadMode.STREAMING_UNSIGNED_TRAILER, null, null);
         AwsChunkedDecoder fewer = ourDecoder(PayloadMode.STREAMING_UNSIGNED_TRAILER, null, 99);
         S3Exception e = assertThrows(S3Exception.class, () -> fewer.feed(ByteBuffer.wrap(wire), slice -> {}));
-        assertEquals(S3ErrorCode.INVALID_REQUEST, e.code());
+        assertEquals(S3ErrorCode.INCOMPLETE_BODY, e.code());
         AwsChunkedDecoder more = ourDecoder(PayloadMode.STREAMING_UNSIGNED_TRAILER, null, 101);
         e = assertThrows(S3Exception.class, () -> more.feed(ByteBuffer.wrap(wire), slice -> {}));
         assertEquals(S3ErrorCode.INCOMPLETE_BODY, e.code());
+    }
+
+    /** As S3 answers: an x-amz-decoded-content-length that is not a length is MissingContentLength. */
+    @Test
+    void decodedLengthThatIsNotALengthIsMissingContentLength() {
+        var auth = new AuthResult.Authenticated("", "", PayloadMode.STREAMING_UNSIGNED_TRAILER, null, null, false);
+        for (String value : new String[] {"", "abc", "12x", "-1", "1".repeat(19)}) {
+            AuthRequest request = AuthRequest.of(
+                    "PUT", "/b/k", "", Map.of(AwsChunkedDecoder.X_AMZ_DECODED_CONTENT_LENGTH, List.of(value)), CLOCK);
+            S3Exception e = assertThrows(
+                    S3Exception.class, () -> AwsChunkedDecoder.forRequest(auth, request, AuthLimits.DEFAULTS), value);
+            assertEquals(S3ErrorCode.MISSING_CONTENT_LENGTH, e.code(), value);
+        }
     }
 
     @Test
@@ -252,21 +306,21 @@ class AwsChunkedDecoderTest {
         AwsChunkedDecoder decoder = new AwsChunkedDecoder(
                 PayloadMode.STREAMING_UNSIGNED_TRAILER, null, ChecksumAlgorithm.CRC32C, -1, AuthLimits.DEFAULTS);
         S3Exception e = assertThrows(S3Exception.class, () -> decoder.feed(ByteBuffer.wrap(wire), slice -> {}));
-        assertEquals(S3ErrorCode.INVALID_REQUEST, e.code());
+        assertEquals(S3ErrorCode.MALFORMED_TRAILER_ERROR, e.code());
     }
 
-    private static void assertFramingError(String wire) {
-        assertFramingError(wire, AuthLimits.DEFAULTS);
+    private static void assertFramingError(S3ErrorCode expected, String wire) {
+        assertFramingError(expected, wire, AuthLimits.DEFAULTS);
     }
 
-    private static void assertFramingError(String wire, AuthLimits limits) {
+    private static void assertFramingError(S3ErrorCode expected, String wire, AuthLimits limits) {
         AwsChunkedDecoder decoder =
                 new AwsChunkedDecoder(PayloadMode.STREAMING_UNSIGNED_TRAILER, null, null, -1, limits);
         S3Exception e = assertThrows(
                 S3Exception.class,
                 () -> decoder.feed(ByteBuffer.wrap(wire.getBytes(StandardCharsets.US_ASCII)), slice -> {}),
                 wire);
-        assertTrue(e.code() == S3ErrorCode.INVALID_REQUEST, wire.replace("\r\n", "\\r\\n") + " gave " + e.code());
+        assertEquals(expected, e.code(), wire.replace("\r\n", "\\r\\n"));
     }
 
     private static void assertFails(Chunked chunked, byte[] wire, S3ErrorCode expected) {

@@ -1,7 +1,9 @@
 package io.seabed.s3.checksum;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -94,5 +96,23 @@ class ChecksumAlgorithmTest {
 
     private static String base64(String hex) {
         return Base64.getEncoder().encodeToString(HexFormat.of().parseHex(hex));
+    }
+
+    /** Goal: a value is well-formed only as padded base64 of exactly the algorithm's width. */
+    @Test
+    void wellFormedValues() {
+        for (ChecksumAlgorithm a : ChecksumAlgorithm.values()) {
+            String value = digest(a, CHECK_INPUT);
+            assertTrue(a.isWellFormed(value), a + " " + value);
+            assertFalse(a.isWellFormed(value.substring(0, value.length() - 4)), a + " shortened");
+            assertFalse(a.isWellFormed(value + "AAAA"), a + " lengthened");
+            assertFalse(a.isWellFormed(value.replace('=', 'A')), a + " unpadded or wider");
+            assertFalse(a.isWellFormed("!" + value.substring(1)), a + " not base64");
+            assertFalse(a.isWellFormed(""), a + " empty");
+            assertFalse(a.isWellFormed(null), a + " null");
+        }
+        assertTrue(ChecksumAlgorithm.CRC32.isWellFormed("AAAAAA=="));
+        assertFalse(ChecksumAlgorithm.CRC32.isWellFormed("AAAAAA"));
+        assertFalse(ChecksumAlgorithm.CRC32.isWellFormed("not base64!"));
     }
 }
