@@ -25,7 +25,6 @@ OBJECT_CORE = {"objects", "multipart", "listing", "copy", "ranges", "conditional
                "sigv2/sigv4/presign/auth"}
 
 REASONS = [  # why a test fails, from its name and message; first match wins
-    ("browser POST uploads (PostObject) not implemented", r"post_object"),
     ("object lock not implemented", r"object_lock|retention|legal_hold|ObjectLock"),
     ("versioning not implemented", r"[Vv]ersioning|_versioned|VersionId|version_id|delete_marker"),
     ("bucket policies not implemented", r"[Pp]olicy"),

@@ -172,8 +172,7 @@ public final class FormDataReader {
             }
             throw malformed("A boundary of the multipart/form-data body is not followed by CRLF.");
         }
-        int matched = 0; // of "\r\n\r\n", counting the line end just read
-        matched = 2;
+        int matched = 2; // of "\r\n\r\n": the line end after the boundary counts
         while (matched < 4) {
             fill(1);
             if (available() == 0) throw malformed("The multipart/form-data body ends inside a part's headers.");
