@@ -1,5 +1,6 @@
 package io.seabed.server;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.seabed.basestore.BaseStoreConfig;
@@ -76,6 +77,15 @@ public final class SeabedServer implements AutoCloseable {
         }
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new StoreMetrics(store).bindTo(metrics);
+        FunctionCounter.builder("seabed.metakv.log.entries", kv, k -> k.groupStats()[0])
+                .description("meta-kv Raft log entries submitted (each carries one or more transactions)")
+                .register(metrics);
+        FunctionCounter.builder("seabed.metakv.transactions", kv, k -> k.groupStats()[1])
+                .description("meta-kv write transactions submitted")
+                .register(metrics);
+        FunctionCounter.builder("seabed.metakv.log.entry.seconds", kv, k -> k.groupStats()[2] / 1e9)
+                .description("meta-kv Raft log entries: time from submit to applied reply, summed")
+                .register(metrics);
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         closeables.add(
                 () -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
