@@ -622,7 +622,6 @@ class BadInputMatrixTest {
         Vertx vertx = Vertx.vertx();
         S3Config config = new S3Config(
                 2,
-                2,
                 S3Config.HEADER_BYTES_MAX_DEFAULT,
                 XML_BYTES_MAX,
                 S3Config.BODY_IDLE_MILLIS_DEFAULT,

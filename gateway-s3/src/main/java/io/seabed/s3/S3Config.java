@@ -6,8 +6,8 @@ import java.util.Locale;
 /**
  * Limits and tunables of the S3 front, each with a named default.
  *
- * @param workerThreads threads that run request handlers (metadata and storage calls block)
- * @param requestsInFlightMax requests accepted at once; more answer SlowDown
+ * @param requestsInFlightMax requests accepted at once, each handled on a virtual thread of its own; more
+ *     answer SlowDown
  * @param headerBytesMax total size of request headers
  * @param xmlBodyBytesMax largest XML request body (CompleteMultipartUpload, CreateBucket)
  * @param bodyIdleMillis how long a request body may stall before the request fails
@@ -16,7 +16,6 @@ import java.util.Locale;
  *     {@code BUCKET.DOMAIN} names BUCKET; any other Host (a domain itself, an IP address) is path-style
  */
 public record S3Config(
-        int workerThreads,
         int requestsInFlightMax,
         int headerBytesMax,
         int xmlBodyBytesMax,
@@ -24,7 +23,6 @@ public record S3Config(
         String region,
         List<String> domains) {
 
-    public static final int WORKER_THREADS_DEFAULT = 128;
     public static final int REQUESTS_IN_FLIGHT_MAX_DEFAULT = 1024;
     public static final int HEADER_BYTES_MAX_DEFAULT = 16 * 1024;
     public static final int XML_BODY_BYTES_MAX_DEFAULT = 2 * 1024 * 1024;
@@ -34,10 +32,7 @@ public record S3Config(
     public static final List<String> DOMAINS_DEFAULT = List.of("localhost");
 
     public S3Config {
-        if (workerThreads < 1) throw new IllegalArgumentException("workerThreads=" + workerThreads);
-        if (requestsInFlightMax < workerThreads)
-            throw new IllegalArgumentException(
-                    "requestsInFlightMax=" + requestsInFlightMax + " < workerThreads=" + workerThreads);
+        if (requestsInFlightMax < 1) throw new IllegalArgumentException("requestsInFlightMax=" + requestsInFlightMax);
         if (headerBytesMax < 1024) throw new IllegalArgumentException("headerBytesMax=" + headerBytesMax);
         if (xmlBodyBytesMax < 1024) throw new IllegalArgumentException("xmlBodyBytesMax=" + xmlBodyBytesMax);
         if (bodyIdleMillis < 100) throw new IllegalArgumentException("bodyIdleMillis=" + bodyIdleMillis);
@@ -49,7 +44,6 @@ public record S3Config(
 
     public static S3Config defaults() {
         return new S3Config(
-                WORKER_THREADS_DEFAULT,
                 REQUESTS_IN_FLIGHT_MAX_DEFAULT,
                 HEADER_BYTES_MAX_DEFAULT,
                 XML_BODY_BYTES_MAX_DEFAULT,
@@ -59,7 +53,6 @@ public record S3Config(
     }
 
     public S3Config withDomains(List<String> domains) {
-        return new S3Config(
-                workerThreads, requestsInFlightMax, headerBytesMax, xmlBodyBytesMax, bodyIdleMillis, region, domains);
+        return new S3Config(requestsInFlightMax, headerBytesMax, xmlBodyBytesMax, bodyIdleMillis, region, domains);
     }
 }

@@ -34,6 +34,9 @@ final class S3Request implements AuthRequest {
     final String hostBucket;
 
     final RequestBody body;
+    /** System.nanoTime() when the request arrived. */
+    final long startNanos;
+
     final InstantSource clock;
     private final VertxAuthRequest wire;
     AuthResult.Authenticated auth;
@@ -54,7 +57,9 @@ final class S3Request implements AuthRequest {
             Map<String, String> query,
             String hostBucket,
             RequestBody body,
-            InstantSource clock) {
+            InstantSource clock,
+            long startNanos) {
+        this.startNanos = startNanos;
         this.http = http;
         this.context = context;
         this.requestId = requestId;

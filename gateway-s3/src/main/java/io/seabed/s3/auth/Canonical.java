@@ -2,9 +2,9 @@ package io.seabed.s3.auth;
 
 import io.seabed.s3.S3ErrorCode;
 import io.seabed.s3.S3Exception;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -55,6 +55,9 @@ final class Canonical {
         int equals = raw.indexOf('=');
         String rawName = equals < 0 ? raw : raw.substring(0, equals);
         String rawValue = equals < 0 ? "" : raw.substring(equals + 1);
+        // Most parameters arrive already in canonical form (signed presigned URLs always do): keep the raw text.
+        if (isCanonical(rawName) && isCanonical(rawValue))
+            return new QueryParam(decodeCanonical(rawName), decodeCanonical(rawValue), rawName, rawValue);
         byte[] name = percentDecode(rawName);
         byte[] value = percentDecode(rawValue);
         if (name == null || value == null) {
@@ -65,6 +68,36 @@ final class Canonical {
                 new String(value, StandardCharsets.UTF_8),
                 uriEncode(name, true),
                 uriEncode(value, true));
+    }
+
+    /**
+     * Whether {@code text} is exactly what {@link #uriEncode(byte[], boolean)} makes of its decoded bytes (with
+     * {@code /} encoded): unreserved characters as they are, every other byte as {@code %XX} in uppercase.
+     */
+    static boolean isCanonical(String text) {
+        int n = text.length();
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (isUnreserved(c)) continue;
+            if (c != '%' || i + 2 >= n) return false;
+            int high = upperHexDigit(text.charAt(i + 1));
+            int low = upperHexDigit(text.charAt(i + 2));
+            if (high < 0 || low < 0 || isUnreserved((high << 4) | low)) return false;
+            i += 2;
+        }
+        return true;
+    }
+
+    private static int upperHexDigit(char c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    }
+
+    /** The decoded text of a canonical component (see {@link #isCanonical}). */
+    private static String decodeCanonical(String canonical) {
+        if (canonical.indexOf('%') < 0) return canonical;
+        return new String(percentDecode(canonical), StandardCharsets.UTF_8);
     }
 
     /** The canonical query string, without the parameter named {@code excludedName} (exact, decoded). */
@@ -128,12 +161,14 @@ final class Canonical {
 
     /** Decodes {@code %XX} escapes to bytes ({@code +} stays a plus); null on a truncated or non-hex escape. */
     static byte[] percentDecode(String text) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(text.length());
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        if (text.indexOf('%') < 0) return utf8;
+        byte[] out = new byte[utf8.length];
+        int n = 0;
         for (int i = 0; i < utf8.length; i++) {
             byte b = utf8[i];
             if (b != '%') {
-                out.write(b);
+                out[n++] = b;
                 continue;
             }
             if (i + 2 >= utf8.length) {
@@ -144,10 +179,10 @@ final class Canonical {
             if (high < 0 || low < 0) {
                 return null;
             }
-            out.write((high << 4) | low);
+            out[n++] = (byte) ((high << 4) | low);
             i += 2;
         }
-        return out.toByteArray();
+        return Arrays.copyOf(out, n);
     }
 
     /** A header value as SigV4 canonicalizes it: trimmed, runs of spaces folded to one. */

@@ -23,11 +23,31 @@ final class SigV4 {
 
     private SigV4() {}
 
+    private static final MessageDigest SHA256_PROTOTYPE = newSha256();
+    private static final Mac HMAC_PROTOTYPE = newHmac();
+
+    /** A fresh SHA-256 (a clone: getInstance looks the provider up on every call, which showed in profiles). */
     static MessageDigest sha256() {
+        try {
+            return (MessageDigest) SHA256_PROTOTYPE.clone();
+        } catch (CloneNotSupportedException e) {
+            return newSha256();
+        }
+    }
+
+    private static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK provides SHA-256", e);
+        }
+    }
+
+    private static Mac newHmac() {
+        try {
+            return Mac.getInstance(HMAC);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK provides " + HMAC, e);
         }
     }
 
@@ -37,7 +57,12 @@ final class SigV4 {
 
     static Mac hmac(byte[] key) {
         try {
-            Mac mac = Mac.getInstance(HMAC);
+            Mac mac;
+            try {
+                mac = (Mac) HMAC_PROTOTYPE.clone(); // the uninitialized prototype: no provider lookup
+            } catch (CloneNotSupportedException e) {
+                mac = newHmac();
+            }
             mac.init(new SecretKeySpec(key, HMAC));
             return mac;
         } catch (GeneralSecurityException e) {

@@ -18,6 +18,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * when the worker has drained below {@link #LOW_WATER_BYTES}. So a 1 GiB PUT holds at most about a
  * megabyte here.
  *
+ * <p>A small body (see {@link #prefetched}) is instead read whole on the event loop before the worker
+ * starts, so the worker never waits for it: no resume hop, no wake-up per buffer.
+ *
  * <p>Threads: {@code onData/onEnd/onError} run on the request's event loop; {@link #read} on one
  * worker thread.
  */
@@ -39,6 +42,10 @@ public final class RequestBody {
     private boolean paused = true;
     private boolean started;
     private Throwable error;
+    /** For a prefetched body: what runs once it has ended, failed or stalled (event loop only). */
+    private Runnable ready;
+
+    private long stallTimer = -1;
 
     /**
      * Takes over the (paused) request's handlers.
@@ -53,6 +60,42 @@ public final class RequestBody {
         request.handler(this::onData);
         request.endHandler(v -> onEnd());
         request.exceptionHandler(this::onError);
+    }
+
+    /**
+     * Takes over the (not paused) request's handlers and reads its whole body on the event loop; runs
+     * {@code ready} on the event loop once, when the body has ended, failed, or stalled for {@code idleMillis}
+     * (then reads fail with IncompleteBody). For bodies of a declared length small enough to hold in memory.
+     */
+    public static RequestBody prefetched(
+            HttpServerRequest request, Context context, long idleMillis, long bytesMax, Runnable ready) {
+        RequestBody body = new RequestBody(request, context, idleMillis, bytesMax);
+        body.paused = false;
+        body.started = true;
+        body.ready = ready;
+        body.stallTimer = context.owner().setTimer(idleMillis, id -> body.onStall());
+        return body;
+    }
+
+    private void onStall() {
+        lock.lock();
+        try {
+            if (!ended && error == null)
+                error = new S3Exception(S3ErrorCode.INCOMPLETE_BODY, "The body stalled for " + idleMillis + " ms.");
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        fireReady();
+    }
+
+    /** Runs the prefetch callback once (event loop only). */
+    private void fireReady() {
+        Runnable r = ready;
+        if (r == null) return;
+        ready = null;
+        if (stallTimer >= 0) context.owner().cancelTimer(stallTimer);
+        r.run();
     }
 
     private void onData(Buffer data) {
@@ -81,6 +124,7 @@ public final class RequestBody {
         } finally {
             lock.unlock();
         }
+        fireReady();
     }
 
     private void onError(Throwable t) {
@@ -91,6 +135,7 @@ public final class RequestBody {
         } finally {
             lock.unlock();
         }
+        fireReady();
     }
 
     /** Whether the whole body has arrived (so the connection can be reused after an error). */

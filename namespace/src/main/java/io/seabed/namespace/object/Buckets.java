@@ -157,7 +157,7 @@ public final class Buckets {
             for (KeyValue e : uploads) {
                 if (e.key().length == uploadFrom.length + Multipart.UPLOAD_ID_BYTES + 4) {
                     PartRecord part = PartRecord.decode(e.value());
-                    Uid uid = Uid.random();
+                    Uid uid = Uid.next();
                     txn.put(
                             Keys.garbage(now, uid.high(), uid.low()),
                             new GarbageRecord(false, uid.high(), uid.low(), 0, part.chunks()).encode());

@@ -96,13 +96,13 @@ final class DataWriter {
             expectEnd(body);
             byte[] digest = md5.digest();
             body.verify(digest);
-            return new Written(Uid.random(), lengthBytes, digest, data.array(), List.of(), null, body.checksum());
+            return new Written(Uid.next(), lengthBytes, digest, data.array(), List.of(), null, body.checksum());
         }
         return writeChunks(body, lengthBytes, md5);
     }
 
     private Written writeChunks(BodySource body, long lengthBytes, MessageDigest md5) {
-        Uid uid = Uid.random();
+        Uid uid = Uid.next();
         long chunkCount = Math.max(1, (lengthBytes + config.chunkBytes() - 1) / config.chunkBytes());
         if (chunkCount >= Uid.CHUNKS_MAX)
             throw new NamespaceException(Reason.ENTITY_TOO_LARGE, "size=" + lengthBytes + " needs too many chunks");
@@ -149,7 +149,7 @@ final class DataWriter {
      */
     Written writeToEnd(BodySource body, long maxBytes, boolean mayInline) {
         MessageDigest md5 = md5();
-        Uid uid = Uid.random();
+        Uid uid = Uid.next();
         byte[] intentKey = Keys.garbage(clock.millis() + config.intentTtlMillis(), uid.high(), uid.low());
         List<ChunkRef> chunks = new ArrayList<>();
         Written written = new Written(uid, 0, null, null, chunks, null, null);

@@ -267,7 +267,7 @@ public final class Multipart {
     }
 
     private void retirePart(Txn txn, PartRecord part, long now) {
-        Uid uid = Uid.random();
+        Uid uid = Uid.next();
         ObjectWrites.retireChunks(txn, uid.high(), uid.low(), part.chunks(), now + config.garbageDelayMillis());
     }
 
