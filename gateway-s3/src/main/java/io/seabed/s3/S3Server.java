@@ -86,6 +86,11 @@ public final class S3Server implements AutoCloseable {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
             throw new IllegalStateException("S3 server cannot listen on " + host + ":" + port, e);
         }
+        LOG.info(
+                "S3 front on {}:{} ({} transport)",
+                host,
+                server.actualPort(),
+                vertx.isNativeTransportEnabled() ? "native" : "NIO");
         return server.actualPort();
     }
 

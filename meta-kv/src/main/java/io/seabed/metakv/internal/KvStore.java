@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -111,6 +112,23 @@ final class KvStore implements AutoCloseable {
         db.releaseSnapshot(snapshot);
     }
 
+    /** Read options kept for reuse: creating and disposing one per transaction were two JNI calls each time. */
+    private static final int READ_OPTIONS_POOLED_MAX = 256;
+
+    private final ArrayBlockingQueue<ReadOptions> readOptionsPool = new ArrayBlockingQueue<>(READ_OPTIONS_POOLED_MAX);
+
+    /** Read options reading at {@code snapshot}; give them back with {@link #giveBack}. */
+    ReadOptions readOptions(Snapshot snapshot) {
+        ReadOptions options = readOptionsPool.poll();
+        if (options == null) options = new ReadOptions();
+        return options.setSnapshot(snapshot);
+    }
+
+    void giveBack(ReadOptions options) {
+        options.setSnapshot(null);
+        if (!readOptionsPool.offer(options)) options.close();
+    }
+
     Applied applied() throws RocksDBException {
         byte[] b = db.get(metaFamily, APPLIED_KEY);
         if (b == null) return Applied.NONE;
@@ -155,6 +173,7 @@ final class KvStore implements AutoCloseable {
             throw new IllegalStateException("flush before close: " + e.getMessage(), e);
         } finally {
             writeOptions.close();
+            for (ReadOptions o = readOptionsPool.poll(); o != null; o = readOptionsPool.poll()) o.close();
             for (ColumnFamilyHandle h : handles) h.close();
             db.close();
             dbOptions.close();

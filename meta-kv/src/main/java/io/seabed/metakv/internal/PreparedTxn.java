@@ -20,6 +20,8 @@ final class PreparedTxn implements Message {
     final List<byte[]> writtenKeys;
     final List<KeyRange> writtenRanges;
     private final ByteString content;
+    private long[] readFingerprints;
+    private long[] writtenFingerprints;
 
     PreparedTxn(
             byte[] entry,
@@ -35,6 +37,26 @@ final class PreparedTxn implements Message {
         this.writtenKeys = writtenKeys;
         this.writtenRanges = writtenRanges;
         this.content = UnsafeByteOperations.unsafeWrap(entry);
+    }
+
+    /**
+     * Computes the key fingerprints the resolver uses, on the caller's thread (the transaction's own), so the
+     * resolver's single thread does not. Call before submitting.
+     */
+    PreparedTxn fingerprint() {
+        readFingerprints = KeyFingerprint.of(readKeys);
+        writtenFingerprints = KeyFingerprint.of(writtenKeys);
+        return this;
+    }
+
+    long[] readFingerprints() {
+        if (readFingerprints == null) readFingerprints = KeyFingerprint.of(readKeys);
+        return readFingerprints;
+    }
+
+    long[] writtenFingerprints() {
+        if (writtenFingerprints == null) writtenFingerprints = KeyFingerprint.of(writtenKeys);
+        return writtenFingerprints;
     }
 
     boolean hasReads() {

@@ -52,7 +52,8 @@ final class TxnAttempt implements Txn {
     }
 
     PreparedTxn prepare() {
-        return new PreparedTxn(writer.finish(), readVersion, readKeys, readRanges, writtenKeys, writtenRanges);
+        return new PreparedTxn(writer.finish(), readVersion, readKeys, readRanges, writtenKeys, writtenRanges)
+                .fingerprint();
     }
 
     @Override

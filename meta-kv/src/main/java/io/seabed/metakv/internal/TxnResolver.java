@@ -2,7 +2,6 @@ package io.seabed.metakv.internal;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 
 /**
@@ -18,8 +17,12 @@ import java.util.List;
  */
 final class TxnResolver {
     private final int windowWritesMax;
-    /** Newest admitted sequence of each key in the window (hash lookups: a write's keys are checked one by one). */
-    private final HashMap<ByteKey, Long> newestByKey = new HashMap<>();
+    /**
+     * Newest admitted sequence per key fingerprint in the window (point lookups; see {@link KeyFingerprint}: a
+     * shared fingerprint can only make a conflict of a commit). Fingerprints come with each transaction, computed
+     * on its own thread, so this single thread never hashes key bytes.
+     */
+    private final FingerprintWindow newestByKey;
 
     private final ArrayDeque<Batch> batches = new ArrayDeque<>();
     private final List<RangeWrite> rangeWrites = new ArrayList<>();
@@ -28,12 +31,13 @@ final class TxnResolver {
     private long lowWater;
     private boolean started;
 
-    private record Batch(long sequence, List<byte[]> keys, List<RangeWrite> ranges) {}
+    private record Batch(long sequence, List<byte[]> keys, long[] fingerprints, List<RangeWrite> ranges) {}
 
     private record RangeWrite(KeyRange range, long sequence) {}
 
     TxnResolver(int windowWritesMax) {
         this.windowWritesMax = windowWritesMax;
+        this.newestByKey = new FingerprintWindow(windowWritesMax);
     }
 
     /** Starts deciding after everything in the log is applied; {@code appliedSequence} is the newest one. */
@@ -74,8 +78,9 @@ final class TxnResolver {
             throw new IllegalStateException("readVersion=" + r + " > lastSequence=" + lastSequence);
         }
         if (r == lastSequence) return Entry.COMMIT;
-        for (byte[] key : txn.readKeys) {
-            if (pointWrittenAfter(key, r)) return Entry.CONFLICT;
+        long[] readFingerprints = txn.readFingerprints();
+        for (int i = 0; i < readFingerprints.length; i++) {
+            if (pointWrittenAfter(txn.readKeys.get(i), readFingerprints[i], r)) return Entry.CONFLICT;
         }
         for (KeyRange range : txn.readRanges) {
             if (rangeWrittenAfter(range, r)) return Entry.CONFLICT;
@@ -83,9 +88,8 @@ final class TxnResolver {
         return Entry.COMMIT;
     }
 
-    private boolean pointWrittenAfter(byte[] key, long r) {
-        Long newest = newestByKey.get(new ByteKey(key));
-        if (newest != null && newest > r) return true;
+    private boolean pointWrittenAfter(byte[] key, long fingerprint, long r) {
+        if (newestByKey.get(fingerprint) > r) return true;
         for (RangeWrite w : rangeWrites) {
             if (w.sequence > r && w.range.contains(key)) return true;
         }
@@ -118,17 +122,16 @@ final class TxnResolver {
                 rangeWrites.add(w);
             }
         }
-        for (byte[] key : txn.writtenKeys) newestByKey.put(new ByteKey(key), sequence);
-        batches.addLast(new Batch(sequence, txn.writtenKeys, ranges));
+        long[] fingerprints = txn.writtenFingerprints();
+        for (long f : fingerprints) newestByKey.put(f, sequence);
+        batches.addLast(new Batch(sequence, txn.writtenKeys, fingerprints, ranges));
         windowWrites += txn.writtenKeys.size() + ranges.size();
         while (windowWrites > windowWritesMax && batches.size() > 1) forgetOldest();
     }
 
     private void forgetOldest() {
         Batch oldest = batches.removeFirst();
-        for (byte[] key : oldest.keys) {
-            newestByKey.remove(new ByteKey(key), oldest.sequence);
-        }
+        for (long f : oldest.fingerprints) newestByKey.remove(f, oldest.sequence);
         if (!oldest.ranges.isEmpty()) rangeWrites.removeAll(oldest.ranges);
         windowWrites -= oldest.keys.size() + oldest.ranges.size();
         lowWater = oldest.sequence;

@@ -42,11 +42,13 @@ final class TxnRunner {
             Snapshot snapshot = store.snapshot();
             T result;
             PreparedTxn prepared = null;
-            try (ReadOptions options = new ReadOptions().setSnapshot(snapshot)) {
+            ReadOptions options = store.readOptions(snapshot);
+            try {
                 TxnAttempt txn = new TxnAttempt(store, options, readVersion);
                 result = fn.apply(txn);
                 if (txn.hasWrites()) prepared = txn.prepare();
             } finally {
+                store.giveBack(options);
                 store.release(snapshot);
             }
             if (prepared == null) return result;
