@@ -139,6 +139,8 @@ final class RaftNode implements AutoCloseable {
         // No metadata entry (commit index) after each commit: it doubled log writes and fdatasyncs. A restarted
         // group learns its commit index the standard Raft way, when its leader commits an entry of its term.
         RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
+        // Not Ratis' async flush: in 3.3.0 its completion marks lastWrittenIndex as read when the force returns,
+        // which can include entries written after the force began (SegmentedRaftLogWorker.asyncFlushOutStream).
         RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf("32MB"));
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
