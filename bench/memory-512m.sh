@@ -6,21 +6,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 rounds="${1:-2}"
-work="$(mktemp -d /tmp/seabed-mem.XXXXXX)"
 port=9450
-export SEABED_ACCESS_KEY=benchaccesskey000001 SEABED_SECRET_KEY=bench-secret-key-000000000000001
-server_pid=""
-cleanup() {
-  [[ -n "$server_pid" ]] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-"$root/seabed" build >/dev/null
-SEABED_JAVA_OPTS="-Xmx512m" "$root/seabed" server --data "$work/data" --s3 127.0.0.1:$port --console 127.0.0.1:$((port + 1)) \
-  >"$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 120); do grep -q "seabed ready" "$work/server.log" && break; sleep 0.5; done
-grep -q "seabed ready" "$work/server.log" || { cat "$work/server.log"; exit 1; }
+source "$root/bench/server.sh"
+bench_server_start mem "$port" -Xmx512m
 java_pid="$(pgrep -f -- "--data $work/data" | head -1)"
 echo "== server pid $java_pid, -Xmx512m ($(nproc) cores, $(date -u +%F))"
 (peak=0; while kill -0 "$java_pid" 2>/dev/null; do

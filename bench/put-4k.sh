@@ -11,21 +11,9 @@ secs="${2:-15}"
 for tool in wrk fio perf aws python3; do
   command -v "$tool" >/dev/null || { echo "put-4k: $tool is missing (apt-get install $tool)" >&2; exit 2; }
 done
-work="$(mktemp -d /tmp/seabed-put4k.XXXXXX)"
 s3port=9410
-export SEABED_ACCESS_KEY=benchaccesskey000001 SEABED_SECRET_KEY=bench-secret-key-000000000000001
-server_pid=""
-cleanup() {
-  [[ -n "$server_pid" ]] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$root/seabed" build >/dev/null
-"$root/seabed" server --data "$work/data" --s3 127.0.0.1:$s3port --console 127.0.0.1:$((s3port + 1)) >"$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 120); do grep -q "seabed ready" "$work/server.log" && break; sleep 0.5; done
-grep -q "seabed ready" "$work/server.log" || { echo "server did not start:"; cat "$work/server.log"; exit 1; }
+source "$root/bench/server.sh"
+bench_server_start put4k "$s3port"
 # The launcher execs java, so $server_pid is the JVM.
 AWS_ACCESS_KEY_ID=$SEABED_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$SEABED_SECRET_KEY AWS_DEFAULT_REGION=us-east-1 \
   aws --endpoint-url "http://127.0.0.1:$s3port" s3 mb s3://wrkput >/dev/null
