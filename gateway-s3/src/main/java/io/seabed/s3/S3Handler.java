@@ -58,7 +58,7 @@ final class S3Handler {
         };
     }
 
-    void handle(S3Request r, S3Op op, long startNanos) {
+    void handle(S3Request r, S3Op op) {
         r.operation = op.getClass().getSimpleName();
         try {
             if (!(op instanceof S3Op.Preflight)) authenticate(r);
@@ -70,7 +70,7 @@ final class S3Handler {
             fail(r, t);
         } finally {
             metrics.inFlight.decrementAndGet();
-            metrics.record(r.operation, r.status, System.nanoTime() - startNanos);
+            metrics.record(r.operation, r.status, System.nanoTime() - r.startNanos);
         }
     }
 

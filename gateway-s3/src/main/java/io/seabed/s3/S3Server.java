@@ -203,10 +203,10 @@ public final class S3Server implements AutoCloseable {
         return n <= PREFETCH_BYTES_MAX;
     }
 
-    /** Runs on an event loop: the request goes to a worker, or answers SlowDown when the pool's queue is full. */
+    /** Runs on an event loop: the request gets its virtual thread, or answers SlowDown when the server is closing. */
     private void dispatch(S3Request request, S3Op op) {
         try {
-            workers.execute(() -> handler.handle(request, op, request.startNanos));
+            workers.execute(() -> handler.handle(request, op));
         } catch (RejectedExecutionException e) {
             metrics.inFlight.decrementAndGet();
             rejectNow(request.http, new S3Exception(S3ErrorCode.SLOW_DOWN), request.requestId, request.startNanos);

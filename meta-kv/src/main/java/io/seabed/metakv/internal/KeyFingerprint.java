@@ -1,6 +1,7 @@
 package io.seabed.metakv.internal;
 
 import java.security.SecureRandom;
+import java.util.List;
 
 /**
  * 64-bit fingerprints of keys for the resolver's window: a seeded multiply-and-mix over the bytes, the seed drawn
@@ -25,7 +26,8 @@ final class KeyFingerprint {
         return h == 0 ? 1 : h;
     }
 
-    static long[] of(java.util.List<byte[]> keys) {
+    /** The fingerprints of {@code keys}, in order. */
+    static long[] of(List<byte[]> keys) {
         long[] out = new long[keys.size()];
         for (int i = 0; i < out.length; i++) out[i] = of(keys.get(i));
         return out;

@@ -20,8 +20,13 @@ final class PreparedTxn implements Message {
     final List<byte[]> writtenKeys;
     final List<KeyRange> writtenRanges;
     private final ByteString content;
-    private long[] readFingerprints;
-    private long[] writtenFingerprints;
+    /**
+     * Key fingerprints for the resolver ({@link KeyFingerprint}), computed here, on the transaction's own thread,
+     * so the resolver's single thread does not hash key bytes.
+     */
+    final long[] readFingerprints;
+
+    final long[] writtenFingerprints;
 
     PreparedTxn(
             byte[] entry,
@@ -37,26 +42,8 @@ final class PreparedTxn implements Message {
         this.writtenKeys = writtenKeys;
         this.writtenRanges = writtenRanges;
         this.content = UnsafeByteOperations.unsafeWrap(entry);
-    }
-
-    /**
-     * Computes the key fingerprints the resolver uses, on the caller's thread (the transaction's own), so the
-     * resolver's single thread does not. Call before submitting.
-     */
-    PreparedTxn fingerprint() {
-        readFingerprints = KeyFingerprint.of(readKeys);
-        writtenFingerprints = KeyFingerprint.of(writtenKeys);
-        return this;
-    }
-
-    long[] readFingerprints() {
-        if (readFingerprints == null) readFingerprints = KeyFingerprint.of(readKeys);
-        return readFingerprints;
-    }
-
-    long[] writtenFingerprints() {
-        if (writtenFingerprints == null) writtenFingerprints = KeyFingerprint.of(writtenKeys);
-        return writtenFingerprints;
+        this.readFingerprints = KeyFingerprint.of(readKeys);
+        this.writtenFingerprints = KeyFingerprint.of(writtenKeys);
     }
 
     boolean hasReads() {

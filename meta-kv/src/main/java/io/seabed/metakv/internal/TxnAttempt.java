@@ -52,8 +52,7 @@ final class TxnAttempt implements Txn {
     }
 
     PreparedTxn prepare() {
-        return new PreparedTxn(writer.finish(), readVersion, readKeys, readRanges, writtenKeys, writtenRanges)
-                .fingerprint();
+        return new PreparedTxn(writer.finish(), readVersion, readKeys, readRanges, writtenKeys, writtenRanges);
     }
 
     @Override

@@ -78,7 +78,7 @@ final class TxnResolver {
             throw new IllegalStateException("readVersion=" + r + " > lastSequence=" + lastSequence);
         }
         if (r == lastSequence) return Entry.COMMIT;
-        long[] readFingerprints = txn.readFingerprints();
+        long[] readFingerprints = txn.readFingerprints;
         for (int i = 0; i < readFingerprints.length; i++) {
             if (pointWrittenAfter(txn.readKeys.get(i), readFingerprints[i], r)) return Entry.CONFLICT;
         }
@@ -122,7 +122,7 @@ final class TxnResolver {
                 rangeWrites.add(w);
             }
         }
-        long[] fingerprints = txn.writtenFingerprints();
+        long[] fingerprints = txn.writtenFingerprints;
         for (long f : fingerprints) newestByKey.put(f, sequence);
         batches.addLast(new Batch(sequence, txn.writtenKeys, fingerprints, ranges));
         windowWrites += txn.writtenKeys.size() + ranges.size();
