@@ -49,14 +49,22 @@ final class ObjectOps {
         this.metrics = metrics;
     }
 
+    /** PutObject; a body of known length answers once its commit is applied, without holding the thread. */
     void put(S3Request r, Bucket b, String key, Acl acl) {
-        ObjectInfo info;
         if (lengthComesAtEnd(r)) {
-            info = namespace.putObjectToEnd(b, key, Long.MAX_VALUE, metadata(r, acl), body(r, null), writeCondition(r));
+            putAnswered(
+                    r,
+                    namespace.putObjectToEnd(
+                            b, key, Long.MAX_VALUE, metadata(r, acl), body(r, null), writeCondition(r)));
         } else {
             long length = bodyLength(r);
-            info = namespace.putObject(b, key, length, metadata(r, acl), body(r, null), writeCondition(r));
+            r.answerWhen(
+                    namespace.putObjectAsync(b, key, length, metadata(r, acl), body(r, null), writeCondition(r)),
+                    info -> putAnswered(r, info));
         }
+    }
+
+    private void putAnswered(S3Request r, ObjectInfo info) {
         metrics.bytesIn(info.sizeBytes());
         MultiMap h = S3Server.headers().add("ETag", quote(info.etag()));
         checksumHeaders(h, info.checksum());

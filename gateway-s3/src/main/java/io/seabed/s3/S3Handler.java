@@ -9,12 +9,14 @@ import io.seabed.namespace.User;
 import io.seabed.s3.auth.AuthResult;
 import io.seabed.s3.auth.SigV4Verifier;
 import io.seabed.s3.http.ResponseBody;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one request on a worker thread: authenticate, then one exhaustive switch over the operation,
- * then the error path (S3Errors) for whatever went wrong.
+ * Runs one request on a worker thread (or, for a small PUT, on the event loop: {@link #answersOnLoop}):
+ * authenticate, then one exhaustive switch over the operation, then the error path (S3Errors) for whatever went
+ * wrong. An operation may answer later, once its commit is applied ({@link S3Request#answerWhen}).
  */
 final class S3Handler {
     private static final Logger LOG = LoggerFactory.getLogger(S3Handler.class);
@@ -58,20 +60,64 @@ final class S3Handler {
         };
     }
 
+    /**
+     * Whether a request whose body of {@code bodyLength} bytes is already in memory runs on the event loop rather
+     * than a virtual thread of its own: a PutObject stored inline. Everything it does there is CPU work and reads of
+     * the local meta-kv's RocksDB (user, bucket, the head it replaces); its commit is answered later
+     * ({@link S3Request#answerWhen}), so it never waits for the log. This saves the hand-off to a virtual thread and
+     * back, the largest cost of a small PUT after the commit itself. Valid while meta-kv is in-process.
+     */
+    boolean answersOnLoop(S3Op op, long bodyLength) {
+        return op instanceof S3Op.PutObject && bodyLength <= namespace.config().inlineBytesMax();
+    }
+
     void handle(S3Request r, S3Op op) {
         r.operation = op.getClass().getSimpleName();
         try {
             if (!(op instanceof S3Op.Preflight)) authenticate(r);
             dispatch(r, op);
-        } catch (ResponseBody.ClientGoneException e) {
+        } catch (Throwable t) {
+            r.later = null;
+            failed(r, t);
+        }
+        if (r.later == null) done(r);
+        else answerLater(r, r.later);
+    }
+
+    /** An operation that answers once its commit completes: the answer or the error path, then done. */
+    private <T> void answerLater(S3Request r, S3Request.Later<T> later) {
+        later.pending()
+                .whenCompleteAsync(
+                        (value, error) -> {
+                            try {
+                                if (error == null) later.then().accept(value);
+                                else
+                                    failed(
+                                            r,
+                                            error instanceof CompletionException && error.getCause() != null
+                                                    ? error.getCause()
+                                                    : error);
+                            } catch (Throwable t) {
+                                failed(r, t);
+                            } finally {
+                                done(r);
+                            }
+                        },
+                        r.loop);
+    }
+
+    private void failed(S3Request r, Throwable t) {
+        if (t instanceof ResponseBody.ClientGoneException) {
             r.status = 499;
             if (r.responded()) r.abort();
-        } catch (Throwable t) {
+        } else {
             fail(r, t);
-        } finally {
-            metrics.inFlight.decrementAndGet();
-            metrics.record(r.operation, r.status, System.nanoTime() - r.startNanos);
         }
+    }
+
+    private void done(S3Request r) {
+        metrics.inFlight.decrementAndGet();
+        metrics.record(r.operation, r.status, System.nanoTime() - r.startNanos);
     }
 
     private void dispatch(S3Request r, S3Op op) {

@@ -7,6 +7,7 @@ import io.seabed.s3.http.RequestBody;
 import io.seabed.s3.http.VertxAuthRequest;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -16,6 +17,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /**
  * One S3 request on its worker thread: the parsed target, the authenticated user, the body, and the
@@ -47,6 +51,23 @@ final class S3Request implements AuthRequest {
 
     int status;
     private boolean responded;
+    /** Set by an operation that answers once a commit completes (see {@link #answerWhen}), else null. */
+    Later<?> later;
+
+    /** What an operation answers once {@code pending} completes: {@code then} runs on the event loop. */
+    record Later<T>(CompletableFuture<T> pending, Consumer<T> then) {}
+
+    /**
+     * Ends the operation without answering yet: the handler answers once {@code pending} completes, running
+     * {@code then} with its value (or the error path with its failure) on the request's event loop.
+     */
+    <T> void answerWhen(CompletableFuture<T> pending, Consumer<T> then) {
+        if (later != null) throw new IllegalStateException("request " + requestId + " already answers later");
+        later = new Later<>(pending, then);
+    }
+
+    /** Runs tasks on the request's event loop, in order. */
+    final Executor loop = command -> onLoop(command);
 
     S3Request(
             HttpServerRequest http,
@@ -156,11 +177,20 @@ final class S3Request implements AuthRequest {
     void respond(int status, MultiMap headers, byte[] body, long contentLength) {
         startResponse(status, headers, contentLength);
         Buffer b = body == null || http.method().name().equals("HEAD") ? null : Buffer.buffer(body);
-        context.runOnContext(v -> {
+        onLoop(() -> {
             HttpServerResponse r = http.response();
             if (b == null) r.end();
             else r.end(b);
         });
+    }
+
+    /**
+     * Runs {@code task} on the request's event loop: at once when called there (a request handled on the loop),
+     * else queued behind what this request queued before.
+     */
+    private void onLoop(Runnable task) {
+        if (Vertx.currentContext() == context && Context.isOnEventLoopThread()) task.run();
+        else context.runOnContext(v -> task.run());
     }
 
     /** Sends headers now; the body follows through a ResponseBody, then {@link #endStreaming}. */
@@ -169,7 +199,7 @@ final class S3Request implements AuthRequest {
         responded = true;
         this.status = status;
         boolean closeAfter = body != null && !body.ended() && status >= 300;
-        context.runOnContext(v -> {
+        onLoop(() -> {
             HttpServerResponse r = http.response();
             r.setStatusCode(status);
             r.headers().addAll(headers);
@@ -183,11 +213,11 @@ final class S3Request implements AuthRequest {
     }
 
     void endStreaming() {
-        context.runOnContext(v -> http.response().end());
+        onLoop(() -> http.response().end());
     }
 
     /** Abandons a response whose body cannot be completed: the client sees a cut connection, never a short body. */
     void abort() {
-        context.runOnContext(v -> http.connection().close());
+        onLoop(() -> http.connection().close());
     }
 }

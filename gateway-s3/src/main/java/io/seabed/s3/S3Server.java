@@ -134,8 +134,9 @@ public final class S3Server implements AutoCloseable {
         RequestBody body = null;
         Prefetch prefetch = null;
         if (S3Handler.readsBody(op)) {
-            if (prefetches(http)) {
-                Prefetch p = new Prefetch(op);
+            long prefetchLength = prefetchLength(http);
+            if (prefetchLength >= 0) {
+                Prefetch p = new Prefetch(op, handler.answersOnLoop(op, prefetchLength));
                 prefetch = p;
                 body = RequestBody.prefetched(http, context, config.bodyIdleMillis(), PREFETCH_BYTES_MAX, p::arrived);
             } else {
@@ -163,23 +164,30 @@ public final class S3Server implements AutoCloseable {
     /** A request whose body is read before dispatch: it goes to a worker once both it and its body are there. */
     private final class Prefetch {
         private final S3Op op;
+        private final boolean onLoop;
         private S3Request request;
         private boolean arrived;
 
-        Prefetch(S3Op op) {
+        Prefetch(S3Op op, boolean onLoop) {
             this.op = op;
+            this.onLoop = onLoop;
         }
 
         /** Event loop: the body ended, failed or stalled. */
         void arrived() {
             arrived = true;
-            if (request != null) dispatch(request, op);
+            if (request != null) go();
         }
 
         /** Event loop: the request is built. */
         void built(S3Request built) {
             request = built;
-            if (arrived) dispatch(built, op);
+            if (arrived) go();
+        }
+
+        private void go() {
+            if (onLoop) handler.handle(request, op);
+            else dispatch(request, op);
         }
     }
 
@@ -187,20 +195,21 @@ public final class S3Server implements AutoCloseable {
     static final long PREFETCH_BYTES_MAX = 64 * 1024;
 
     /**
-     * Whether to read the body before dispatch: a declared Content-Length within {@link #PREFETCH_BYTES_MAX},
-     * no Transfer-Encoding, and no Expect: 100-continue (that client waits for the worker's go-ahead).
+     * The declared length of a body to read before dispatch, else -1: a Content-Length within
+     * {@link #PREFETCH_BYTES_MAX}, no Transfer-Encoding, and no Expect: 100-continue (that client waits for the
+     * worker's go-ahead).
      */
-    private static boolean prefetches(HttpServerRequest http) {
+    private static long prefetchLength(HttpServerRequest http) {
         String length = http.getHeader("Content-Length");
-        if (length == null || length.isEmpty() || length.length() > 6) return false;
-        if (http.getHeader("Transfer-Encoding") != null || http.getHeader("Expect") != null) return false;
+        if (length == null || length.isEmpty() || length.length() > 6) return -1;
+        if (http.getHeader("Transfer-Encoding") != null || http.getHeader("Expect") != null) return -1;
         long n = 0;
         for (int i = 0; i < length.length(); i++) {
             char c = length.charAt(i);
-            if (c < '0' || c > '9') return false;
+            if (c < '0' || c > '9') return -1;
             n = n * 10 + (c - '0');
         }
-        return n <= PREFETCH_BYTES_MAX;
+        return n <= PREFETCH_BYTES_MAX ? n : -1;
     }
 
     /** Runs on an event loop: the request gets its virtual thread, or answers SlowDown when the server is closing. */

@@ -1,6 +1,7 @@
 package io.seabed.metakv;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The metadata store's front door: an ordered byte-key map with serializable optimistic
@@ -10,7 +11,8 @@ import java.util.List;
  * RocksDB column family (inline object bodies), so scans of other tables never read bodies.
  *
  * <p>Thread safety: every method may be called from any thread, concurrently. Methods block (they
- * wait for RocksDB and for the Raft log): never call them from an event loop.
+ * wait for RocksDB and for the Raft log): never call them from an event loop. The one exception is
+ * {@link #transactAsync}, which reads RocksDB on the calling thread but never waits for the log.
  *
  * <p>Errors: {@link MetaKvException} with a {@link MetaKvException.Reason}; exceptions thrown by a
  * transaction function propagate unchanged and nothing of that attempt is written.
@@ -45,6 +47,16 @@ public interface MetaKv extends AutoCloseable {
      * once, so it must not have side effects outside the transaction.
      */
     <T> T transact(TxnFunction<T> fn);
+
+    /**
+     * As {@link #transact}, without waiting for the commit: the first attempt runs on the calling thread
+     * (reads of this node's RocksDB, no waiting for the log) and the result comes through the returned
+     * future, which completes on a meta-kv thread once the commit is applied (or with
+     * {@link MetaKvException}, TIMEOUT after the commit timeout). If that attempt conflicts, the retries
+     * run as {@link #transact} on a thread of their own. Dependent work should move off the completing
+     * thread. Exceptions of the first attempt (of {@code fn} or of the store) are thrown directly.
+     */
+    <T> CompletableFuture<T> transactAsync(TxnFunction<T> fn);
 
     /**
      * As {@link #transact}, exactly once for {@code requestId}: the function's result is stored in

@@ -6,6 +6,7 @@ import io.seabed.metakv.internal.Keys;
 import io.seabed.metakv.internal.MetaKvNode;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@link MetaKv} on a RocksDB state machine under an Apache Ratis group (DESIGN §3.1); today a group
@@ -67,6 +68,11 @@ public final class RaftMetaKv implements MetaKv {
     @Override
     public <T> T transact(TxnFunction<T> fn) {
         return node.transact(fn);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> transactAsync(TxnFunction<T> fn) {
+        return node.transactAsync(fn);
     }
 
     @Override

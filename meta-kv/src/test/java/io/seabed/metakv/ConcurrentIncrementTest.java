@@ -26,16 +26,7 @@ class ConcurrentIncrementTest {
     @Test
     void transactIncrementsAreNotLost() throws Exception {
         // Retries: 8 contenders on one key commit one per log round, so a thread may lose many rounds.
-        MetaKvConfig c = TestKv.config(dir);
-        MetaKvConfig config = new MetaKvConfig(
-                c.directory(),
-                c.raftHost(),
-                0,
-                120_000,
-                100_000,
-                c.resolverWindowWritesMax(),
-                c.snapshotEveryEntries());
-        try (RaftMetaKv kv = RaftMetaKv.open(config)) {
+        try (RaftMetaKv kv = RaftMetaKv.open(TestKv.contendedConfig(dir))) {
             byte[] key = TestKv.key("counter");
             long start = System.nanoTime();
             runThreads(() -> kv.transact(txn -> {

@@ -11,6 +11,11 @@ final class TestKv {
         return new MetaKvConfig(directory, "127.0.0.1", 0, 30_000, 64, 1_000_000, 400_000);
     }
 
+    /** For many writers on one key: a long commit timeout and retries enough to lose many rounds. */
+    static MetaKvConfig contendedConfig(Path directory) {
+        return new MetaKvConfig(directory, "127.0.0.1", 0, 120_000, 100_000, 1_000_000, 400_000);
+    }
+
     static byte[] key(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

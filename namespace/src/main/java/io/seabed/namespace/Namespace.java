@@ -12,6 +12,7 @@ import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
 
 /**
@@ -123,6 +124,22 @@ public final class Namespace implements AutoCloseable {
             BodySource body,
             WriteCondition condition) {
         return objects.writes().put(bucket, key, lengthBytes, metadata, body, condition);
+    }
+
+    /**
+     * As {@link #putObject}, answering through the returned future once the commit is applied (it may complete
+     * on a meta-kv thread: move dependent work off it). The body is read and stored on the calling thread, so an
+     * event loop may call this only for a body already in memory that will be stored inline
+     * ({@link NamespaceConfig#inlineBytesMax()}). Failures before the commit is submitted are thrown.
+     */
+    public CompletableFuture<ObjectInfo> putObjectAsync(
+            Bucket bucket,
+            String key,
+            long lengthBytes,
+            ObjectMetadata metadata,
+            BodySource body,
+            WriteCondition condition) {
+        return objects.writes().putAsync(bucket, key, lengthBytes, metadata, body, condition);
     }
 
     /**

@@ -8,6 +8,7 @@ import io.seabed.metakv.TxnFunction;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -122,6 +123,19 @@ public final class MetaKvNode implements AutoCloseable {
         } finally {
             inFlight.decrement();
         }
+    }
+
+    /** See {@link io.seabed.metakv.MetaKv#transactAsync}. */
+    public <T> CompletableFuture<T> transactAsync(TxnFunction<T> fn) {
+        enter();
+        CompletableFuture<T> pending;
+        try {
+            pending = runner.transactAsync(fn);
+        } catch (RuntimeException | Error e) {
+            inFlight.decrement();
+            throw e;
+        }
+        return pending.whenComplete((result, error) -> inFlight.decrement());
     }
 
     /** Commits the blind ops {@code ops} adds to an attempt; returns their results in op order. */

@@ -10,9 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -73,11 +75,18 @@ final class RaftNode implements AutoCloseable {
      */
     static final int GROUPS_IN_FLIGHT_MAX = 2;
 
-    private record Pending(PreparedTxn txn, CompletableFuture<ByteBuffer> reply) {}
+    private record Pending(PreparedTxn txn, CompletableFuture<ByteBuffer> reply, long deadlineNanos) {}
+
+    /** How often {@link #failExpired} looks for transactions past their deadline. */
+    static final long DEADLINE_SWEEP_MILLIS = 10;
 
     private final ArrayBlockingQueue<Pending> queue = new ArrayBlockingQueue<>(PENDING_WRITES_MAX);
     private final Semaphore groupsInFlight = new Semaphore(GROUPS_IN_FLIGHT_MAX);
     private final Thread committer;
+    private final Thread deadlines;
+    /** Groups submitted to Ratis and not yet answered. */
+    private final Set<List<Pending>> groupsWaiting = ConcurrentHashMap.newKeySet();
+
     private final LongAdder groupsSubmitted = new LongAdder();
     private final LongAdder txnsSubmitted = new LongAdder();
     private final LongAdder groupNanos = new LongAdder();
@@ -91,6 +100,9 @@ final class RaftNode implements AutoCloseable {
         this.committer =
                 Thread.ofPlatform().name("meta-kv-group-commit").daemon(true).unstarted(this::commitGroups);
         committer.start();
+        this.deadlines =
+                Thread.ofPlatform().name("meta-kv-deadlines").daemon(true).unstarted(this::failExpired);
+        deadlines.start();
     }
 
     /** Starts the server (RECOVER when its storage exists, else FORMAT); does not wait for leadership. */
@@ -186,15 +198,24 @@ final class RaftNode implements AutoCloseable {
      * reply: decision byte, result count, results.
      */
     ByteBuffer submit(PreparedTxn txn, long deadlineNanos) {
+        return await(submitAsync(txn, deadlineNanos), deadlineNanos);
+    }
+
+    /**
+     * As {@link #submit}, without waiting: the reply completes on a Raft thread once the entry is applied, or
+     * exceptionally with a {@link MetaKvException}: TIMEOUT a little after {@code deadlineNanos} if it is not
+     * applied by then (it may still apply later).
+     */
+    CompletableFuture<ByteBuffer> submitAsync(PreparedTxn txn, long deadlineNanos) {
         CompletableFuture<ByteBuffer> reply = new CompletableFuture<>();
         if (closing) throw new MetaKvException(Reason.CLOSED, "meta-kv is closing");
-        Pending pending = new Pending(txn, reply);
+        Pending pending = new Pending(txn, reply, deadlineNanos);
         if (!queue.offer(pending))
             throw new MetaKvException(
                     Reason.UNAVAILABLE, "more than " + PENDING_WRITES_MAX + " transactions wait for the log");
         // Closing raced with the offer: the committer may have drained the queue already.
         if (closing && queue.remove(pending)) throw new MetaKvException(Reason.CLOSED, "meta-kv is closing");
-        return await(reply, deadlineNanos);
+        return reply;
     }
 
     /**
@@ -230,6 +251,30 @@ final class RaftNode implements AutoCloseable {
         for (Pending p = queue.poll(); p != null; p = queue.poll()) p.reply().completeExceptionally(closed);
     }
 
+    /**
+     * Fails, every {@link #DEADLINE_SWEEP_MILLIS}, the transactions still queued or in flight past their deadline
+     * (one sweeper instead of a timer per transaction, which cost a wake-up each).
+     */
+    private void failExpired() {
+        while (!closing) {
+            try {
+                Thread.sleep(DEADLINE_SWEEP_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (Pending p : queue) expire(p, now);
+            for (List<Pending> group : groupsWaiting) for (Pending p : group) expire(p, now);
+        }
+    }
+
+    private static void expire(Pending p, long now) {
+        if (now - p.deadlineNanos() > 0 && !p.reply().isDone())
+            p.reply()
+                    .completeExceptionally(new MetaKvException(
+                            Reason.TIMEOUT, "commit not applied before its deadline; it may still apply"));
+    }
+
     /** Group entries and transactions submitted so far, and the nanoseconds groups spent from submit to reply. */
     long[] groupStats() {
         return new long[] {groupsSubmitted.sum(), txnsSubmitted.sum(), groupNanos.sum()};
@@ -250,9 +295,11 @@ final class RaftNode implements AutoCloseable {
                 .build();
         CompletableFuture<RaftClientReply> future;
         long startNanos = System.nanoTime();
+        groupsWaiting.add(group);
         try {
             future = server.submitClientRequestAsync(request);
         } catch (IOException | RuntimeException e) {
+            groupsWaiting.remove(group);
             groupsInFlight.release();
             MetaKvException failure = translate(e, "submit");
             for (Pending p : group) p.reply().completeExceptionally(failure);
@@ -260,6 +307,7 @@ final class RaftNode implements AutoCloseable {
         }
         future.whenComplete((reply, error) -> {
             groupNanos.add(System.nanoTime() - startNanos);
+            groupsWaiting.remove(group);
             groupsInFlight.release();
             if (error == null && !reply.isSuccess()) error = reply.getException();
             if (error != null) {
@@ -328,6 +376,7 @@ final class RaftNode implements AutoCloseable {
     public void close() {
         closing = true;
         committer.interrupt();
+        deadlines.interrupt();
         try {
             committer.join(10_000);
         } catch (InterruptedException e) {

@@ -4,6 +4,8 @@ import io.seabed.metakv.MetaKvException;
 import io.seabed.metakv.MetaKvException.Reason;
 import io.seabed.metakv.TxnFunction;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -38,24 +40,12 @@ final class TxnRunner {
         int conflicts = 0;
         int tooOld = 0;
         for (int attempt = 1; attempt <= retriesMax; attempt++) {
-            long readVersion = stateMachine.appliedSequence();
-            Snapshot snapshot = store.snapshot();
-            T result;
-            PreparedTxn prepared = null;
-            ReadOptions options = store.readOptions(snapshot);
-            try {
-                TxnAttempt txn = new TxnAttempt(store, options, readVersion);
-                result = fn.apply(txn);
-                if (txn.hasWrites()) prepared = txn.prepare();
-            } finally {
-                store.giveBack(options);
-                store.release(snapshot);
-            }
-            if (prepared == null) return result;
-            byte decision = node.submit(prepared, deadline).get(0);
+            Attempt<T> a = attempt(fn);
+            if (a.prepared == null) return a.result;
+            byte decision = node.submit(a.prepared, deadline).get(0);
             switch (decision) {
                 case Entry.COMMIT -> {
-                    return result;
+                    return a.result;
                 }
                 case Entry.CONFLICT -> conflicts++;
                 case Entry.TOO_OLD -> tooOld++;
@@ -74,6 +64,52 @@ final class TxnRunner {
                 Reason.CONFLICT,
                 "transaction not committed after retriesMax=" + retriesMax + " attempts (conflicts=" + conflicts
                         + ", tooOld=" + tooOld + ")");
+    }
+
+    /**
+     * As {@link #transact}, without waiting for the log: the first attempt runs on the calling thread (its reads
+     * are local RocksDB reads), then the returned future completes on a Raft thread when the commit is applied,
+     * or with {@link MetaKvException} TIMEOUT after the commit timeout (see {@link RaftNode#submitAsync}). A conflicting first attempt continues as
+     * {@link #transact} on a virtual thread of its own, so {@code fn} never runs on a Raft thread.
+     */
+    <T> CompletableFuture<T> transactAsync(TxnFunction<T> fn) {
+        Attempt<T> a = attempt(fn);
+        if (a.prepared == null) return CompletableFuture.completedFuture(a.result);
+        return node.submitAsync(a.prepared, System.nanoTime() + commitTimeoutNanos)
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(RaftNode.translate(e, "commit")))
+                .thenCompose(reply -> {
+                    byte decision = reply.get(0);
+                    return switch (decision) {
+                        case Entry.COMMIT -> CompletableFuture.completedFuture(a.result);
+                        case Entry.CONFLICT, Entry.TOO_OLD ->
+                            CompletableFuture.supplyAsync(() -> transact(fn), RETRIES);
+                        case Entry.UNAVAILABLE ->
+                            CompletableFuture.failedFuture(
+                                    new MetaKvException(Reason.UNAVAILABLE, "resolver not started"));
+                        default -> CompletableFuture.failedFuture(new IllegalStateException("decision=" + decision));
+                    };
+                });
+    }
+
+    /** Where an asynchronous transaction whose first attempt conflicted runs its retries. */
+    private static final Executor RETRIES =
+            command -> Thread.ofVirtual().name("meta-kv-retry").start(command);
+
+    /** One run of {@code fn} at the applied sequence: its result and its prepared writes (null: none). */
+    private record Attempt<T>(T result, PreparedTxn prepared) {}
+
+    private <T> Attempt<T> attempt(TxnFunction<T> fn) {
+        long readVersion = stateMachine.appliedSequence();
+        Snapshot snapshot = store.snapshot();
+        ReadOptions options = store.readOptions(snapshot);
+        try {
+            TxnAttempt txn = new TxnAttempt(store, options, readVersion);
+            T result = fn.apply(txn);
+            return new Attempt<>(result, txn.hasWrites() ? txn.prepare() : null);
+        } finally {
+            store.giveBack(options);
+            store.release(snapshot);
+        }
     }
 
     /** Commits blind ops (no reads, so no conflict); returns their results in op order. */

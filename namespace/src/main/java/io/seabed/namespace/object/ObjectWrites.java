@@ -20,6 +20,9 @@ import java.time.InstantSource;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /** PutObject and DeleteObject on flat buckets: step 3 of the write protocol, the metadata commit. */
 public final class ObjectWrites {
@@ -42,14 +45,61 @@ public final class ObjectWrites {
             ObjectMetadata metadata,
             BodySource body,
             WriteCondition condition) {
+        checkPut(key, lengthBytes, metadata);
+        DataWriter.Written w = data.write(body, lengthBytes, true);
+        return commitWritten(bucket, key, w, metadata, condition);
+    }
+
+    /**
+     * As {@link #put}, answering through the returned future once the metadata commit is applied: the data is
+     * written on the calling thread, then the commit's first attempt runs there too ({@link MetaKv#transactAsync}).
+     * The future may complete on a meta-kv thread. Failures before the commit is submitted are thrown.
+     */
+    public CompletableFuture<ObjectInfo> putAsync(
+            Bucket bucket,
+            String key,
+            long lengthBytes,
+            ObjectMetadata metadata,
+            BodySource body,
+            WriteCondition condition) {
+        checkPut(key, lengthBytes, metadata);
+        DataWriter.Written w = data.write(body, lengthBytes, true);
+        ObjectHead head = head(w, metadata);
+        long now = clock.millis();
+        CompletableFuture<Void> commit;
+        try {
+            commit = kv.transactAsync(txn -> {
+                if (w.intentKey != null) takeIntent(txn, w.intentKey);
+                applyHead(txn, bucket, key, head, w.inline, now, condition);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            w.discard(e);
+            throw e;
+        }
+        return commit.handle((ignored, error) -> {
+                    if (error == null) return CompletableFuture.completedFuture(ObjectReads.info(key, head));
+                    Throwable cause =
+                            error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    // An inline write has nothing to clean up; chunks and an intent do, with blocking calls that
+                    // must not run on the meta-kv thread completing the commit.
+                    if (w.intentKey == null) return CompletableFuture.<ObjectInfo>failedFuture(cause);
+                    return CompletableFuture.runAsync(() -> w.discard(cause), DISCARDS)
+                            .thenCompose(done -> CompletableFuture.<ObjectInfo>failedFuture(cause));
+                })
+                .thenCompose(f -> f);
+    }
+
+    private static final Executor DISCARDS =
+            command -> Thread.ofVirtual().name("namespace-discard").start(command);
+
+    private void checkPut(String key, long lengthBytes, ObjectMetadata metadata) {
         checkKey(key, config);
         checkMetadata(metadata, config);
         if (lengthBytes < 0) throw new NamespaceException(Reason.INVALID_ARGUMENT, "length=" + lengthBytes);
         if (lengthBytes > config.objectBytesMax())
             throw new NamespaceException(
                     Reason.ENTITY_TOO_LARGE, "length=" + lengthBytes + " > objectBytesMax=" + config.objectBytesMax());
-        DataWriter.Written w = data.write(body, lengthBytes, true);
-        return commitWritten(bucket, key, w, metadata, condition);
     }
 
     /**
@@ -75,13 +125,23 @@ public final class ObjectWrites {
      */
     ObjectInfo commitWritten(
             Bucket bucket, String key, DataWriter.Written w, ObjectMetadata metadata, WriteCondition condition) {
-        long lengthBytes = w.sizeBytes;
-        String etag = HexFormat.of().formatHex(w.md5);
-        ObjectHead head = new ObjectHead(
+        ObjectHead head = head(w, metadata);
+        try {
+            commitHead(bucket, key, head, w.inline, w.intentKey, condition);
+        } catch (RuntimeException e) {
+            w.discard(e);
+            throw e;
+        }
+        return ObjectReads.info(key, head);
+    }
+
+    /** The head of a single-part object over what {@link DataWriter} wrote. */
+    private ObjectHead head(DataWriter.Written w, ObjectMetadata metadata) {
+        return new ObjectHead(
                 w.uid.high(),
                 w.uid.low(),
-                lengthBytes,
-                etag,
+                w.sizeBytes,
+                HexFormat.of().formatHex(w.md5),
                 clock.millis(),
                 metadata.systemMetadata(),
                 metadata.userMetadata(),
@@ -92,13 +152,6 @@ public final class ObjectWrites {
                 List.of(),
                 metadata.acl(),
                 metadata.tags());
-        try {
-            commitHead(bucket, key, head, w.inline, w.intentKey, condition);
-        } catch (RuntimeException e) {
-            w.discard(e);
-            throw e;
-        }
-        return ObjectReads.info(key, head);
     }
 
     /** Commits {@code head} and takes the write's intent (must be unclaimed) in one transaction. */
