@@ -1,0 +1,40 @@
+package io.seabed.basestore.rpc;
+
+/**
+ * Every data-plane RPC method with its stable numeric id: the one place ids are declared. An id, once
+ * released, never changes meaning; a retired method's id is never reused.
+ */
+public enum RpcMethod {
+    /** Liveness and round-trip time: empty request, empty reply. */
+    PING(1),
+    /** Returns the request's header and payload unchanged (transport tests and the RPC benchmark). */
+    ECHO(2);
+
+    /** Largest id the lookup table holds; ids are small and dense. */
+    static final int ID_MAX = 1023;
+
+    private static final RpcMethod[] BY_ID = new RpcMethod[ID_MAX + 1];
+
+    static {
+        for (RpcMethod m : values()) {
+            if (m.id <= 0 || m.id > ID_MAX) throw new ExceptionInInitializerError("method id out of range: " + m);
+            if (BY_ID[m.id] != null) throw new ExceptionInInitializerError("duplicate method id " + m.id);
+            BY_ID[m.id] = m;
+        }
+    }
+
+    private final int id;
+
+    RpcMethod(int id) {
+        this.id = id;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    /** The method with {@code id}, or null when no method has it. */
+    public static RpcMethod byId(int id) {
+        return id <= 0 || id > ID_MAX ? null : BY_ID[id];
+    }
+}
