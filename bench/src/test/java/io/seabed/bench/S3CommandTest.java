@@ -2,18 +2,12 @@ package io.seabed.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** Bad arguments exit with 2 before anything is sent; none of these reach the network. */
 class S3CommandTest {
     private static int run(String... args) {
-        CommandLine commandLine = BenchMain.commandLine();
-        commandLine.setErr(new PrintWriter(new StringWriter()));
-        commandLine.setOut(new PrintWriter(new StringWriter()));
-        return commandLine.execute(args);
+        return QuietCli.run(args);
     }
 
     private static final String[] KEYS = {"--access-key", "a", "--secret-key", "b"};
