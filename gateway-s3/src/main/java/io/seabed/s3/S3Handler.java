@@ -62,13 +62,24 @@ final class S3Handler {
 
     /**
      * Whether a request whose body of {@code bodyLength} bytes is already in memory runs on the event loop rather
-     * than a virtual thread of its own: a PutObject stored inline. Everything it does there is CPU work and reads of
+     * than a virtual thread of its own: a PutObject stored inline (by both its Content-Length and, for an
+     * aws-chunked body, its {@code x-amz-decoded-content-length}). Everything it does there is CPU work and reads of
      * the local meta-kv's RocksDB (user, bucket, the head it replaces); its commit is answered later
      * ({@link S3Request#answerWhen}), so it never waits for the log. This saves the hand-off to a virtual thread and
      * back, the largest cost of a small PUT after the commit itself. Valid while meta-kv is in-process.
      */
-    boolean answersOnLoop(S3Op op, long bodyLength) {
-        return op instanceof S3Op.PutObject && bodyLength <= namespace.config().inlineBytesMax();
+    boolean answersOnLoop(S3Op op, long bodyLength, String decodedLength) {
+        if (!(op instanceof S3Op.PutObject)) return false;
+        long inlineMax = namespace.config().inlineBytesMax();
+        if (bodyLength > inlineMax) return false;
+        // An aws-chunked body declares its decoded length apart; the object size is that one.
+        if (decodedLength == null) return true;
+        if (decodedLength.isEmpty() || decodedLength.length() > 6) return false;
+        for (int i = 0; i < decodedLength.length(); i++) {
+            char c = decodedLength.charAt(i);
+            if (c < '0' || c > '9') return false;
+        }
+        return Long.parseLong(decodedLength) <= inlineMax;
     }
 
     void handle(S3Request r, S3Op op) {
@@ -78,7 +89,12 @@ final class S3Handler {
             dispatch(r, op);
         } catch (Throwable t) {
             r.later = null;
-            failed(r, t);
+            try {
+                failed(r, t);
+            } finally {
+                done(r);
+            }
+            return;
         }
         if (r.later == null) done(r);
         else answerLater(r, r.later);

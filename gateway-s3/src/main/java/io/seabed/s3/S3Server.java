@@ -136,7 +136,8 @@ public final class S3Server implements AutoCloseable {
         if (S3Handler.readsBody(op)) {
             long prefetchLength = prefetchLength(http);
             if (prefetchLength >= 0) {
-                Prefetch p = new Prefetch(op, handler.answersOnLoop(op, prefetchLength));
+                Prefetch p = new Prefetch(
+                        op, handler.answersOnLoop(op, prefetchLength, http.getHeader("x-amz-decoded-content-length")));
                 prefetch = p;
                 body = RequestBody.prefetched(http, context, config.bodyIdleMillis(), PREFETCH_BYTES_MAX, p::arrived);
             } else {

@@ -3,8 +3,10 @@ package io.seabed.basestore.rpc;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultFileRegion;
 import java.nio.ByteBuffer;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.zip.CRC32C;
 
 /**
@@ -58,8 +60,9 @@ record Frame(
     }
 
     /**
-     * Writes a frame and flushes; the payload's buffer (or file region) is released once written. Returns the
-     * write's future (failed when the connection is gone).
+     * Writes a frame and flushes, from any thread: the prefix and the payload go out in one event-loop task, so
+     * frames written from different threads never interleave. The payload's buffer (or file region) is released
+     * once written or failed. Returns the write's future (failed when the connection is gone).
      */
     static ChannelFuture write(
             Channel channel,
@@ -69,32 +72,57 @@ record Frame(
             int timeoutMillis,
             byte[] header,
             RpcPayload payload) {
-        long payloadBytes = payload.length();
-        long length = PREFIX_BYTES - 4L + header.length + payloadBytes;
-        int crc;
-        Object body;
-        switch (payload) {
-            case RpcPayload.Bytes b -> {
-                crc = crc32c(b.buf());
-                body = b.buf();
+        long length = PREFIX_BYTES - 4L + header.length + payload.length();
+        if (length > Integer.MAX_VALUE) {
+            release(payload);
+            throw new IllegalArgumentException("frame of " + length + " bytes");
+        }
+        ChannelPromise promise = channel.newPromise();
+        Runnable write = () -> {
+            int crc;
+            Object body;
+            switch (payload) {
+                case RpcPayload.Bytes b -> {
+                    crc = crc32c(b.buf());
+                    body = b.buf();
+                }
+                case RpcPayload.FileRange f -> {
+                    crc = f.crc32c();
+                    body = new SharedFileRegion(f);
+                }
             }
-            case RpcPayload.FileRange f -> {
-                crc = f.crc32c();
-                body = new SharedFileRegion(f);
+            ByteBuf prefix = channel.alloc().ioBuffer(PREFIX_BYTES + header.length);
+            prefix.writeInt((int) length)
+                    .writeByte(kind)
+                    .writeByte(FLAG_CRC)
+                    .writeShort(methodId)
+                    .writeLong(requestId)
+                    .writeInt(timeoutMillis)
+                    .writeInt(header.length)
+                    .writeInt(crc)
+                    .writeBytes(header);
+            channel.write(prefix, channel.voidPromise());
+            channel.writeAndFlush(body, promise);
+        };
+        if (channel.eventLoop().inEventLoop()) {
+            write.run();
+        } else {
+            try {
+                channel.eventLoop().execute(write);
+            } catch (RejectedExecutionException e) {
+                release(payload);
+                promise.setFailure(e);
             }
         }
-        ByteBuf prefix = channel.alloc().ioBuffer(PREFIX_BYTES + header.length);
-        prefix.writeInt((int) length)
-                .writeByte(kind)
-                .writeByte(FLAG_CRC)
-                .writeShort(methodId)
-                .writeLong(requestId)
-                .writeInt(timeoutMillis)
-                .writeInt(header.length)
-                .writeInt(crc)
-                .writeBytes(header);
-        channel.write(prefix, channel.voidPromise());
-        return channel.writeAndFlush(body);
+        return promise;
+    }
+
+    /** Releases a payload that will not be sent. */
+    static void release(RpcPayload payload) {
+        switch (payload) {
+            case RpcPayload.Bytes b -> b.buf().release();
+            case RpcPayload.FileRange f -> f.released().run();
+        }
     }
 
     /** Bytes a frame with this header and payload occupies on the wire. */
@@ -104,13 +132,17 @@ record Frame(
 
     /** A file range sent by sendfile that leaves the channel open (its owner closes it). */
     private static final class SharedFileRegion extends DefaultFileRegion {
+        private final Runnable released;
+
         SharedFileRegion(RpcPayload.FileRange f) {
             super(f.file(), f.position(), f.length());
+            this.released = f.released();
         }
 
         @Override
         protected void deallocate() {
-            // The file channel belongs to the block store, not to this send.
+            // The file channel belongs to the block store, not to this send: tell the owner it may go on.
+            released.run();
         }
     }
 

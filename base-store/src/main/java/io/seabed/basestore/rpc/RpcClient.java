@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -39,7 +40,7 @@ public final class RpcClient implements AutoCloseable {
     public record Config(int ioThreads, long frameBytesMax, long inFlightBytesMax, int connectTimeoutMillis) {
         public Config {
             if (ioThreads < 1) throw new IllegalArgumentException("ioThreads=" + ioThreads);
-            if (frameBytesMax < Frame.PREFIX_BYTES || frameBytesMax > Integer.MAX_VALUE)
+            if (frameBytesMax < Frame.PREFIX_BYTES || frameBytesMax > Integer.MAX_VALUE - Frame.PREFIX_BYTES)
                 throw new IllegalArgumentException("frameBytesMax=" + frameBytesMax);
             if (inFlightBytesMax < 1) throw new IllegalArgumentException("inFlightBytesMax=" + inFlightBytesMax);
             if (connectTimeoutMillis < 1)
@@ -60,7 +61,17 @@ public final class RpcClient implements AutoCloseable {
         }
     }
 
-    private record Pending(CompletableFuture<Result> future, long bytes, ScheduledFuture<?> timeout) {}
+    /** A call sent and not answered; its timeout is set right after it is registered. */
+    private static final class Pending {
+        final CompletableFuture<Result> future;
+        final long bytes;
+        volatile ScheduledFuture<?> timeout;
+
+        Pending(CompletableFuture<Result> future, long bytes) {
+            this.future = future;
+            this.bytes = bytes;
+        }
+    }
 
     private final Config config;
     private final EventLoopGroup group;
@@ -106,10 +117,14 @@ public final class RpcClient implements AutoCloseable {
      * once sent, or at once if the call is refused here.
      */
     public CompletableFuture<Result> call(RpcMethod method, byte[] header, RpcPayload payload, long timeoutMillis) {
-        if (timeoutMillis < 1 || timeoutMillis > Integer.MAX_VALUE)
+        if (timeoutMillis < 1 || timeoutMillis > Integer.MAX_VALUE) {
+            Frame.release(payload);
             throw new IllegalArgumentException("timeoutMillis=" + timeoutMillis);
-        if (header.length > Frame.HEADER_BYTES_MAX)
+        }
+        if (header.length > Frame.HEADER_BYTES_MAX) {
+            Frame.release(payload);
             throw new IllegalArgumentException("header of " + header.length + " bytes > " + Frame.HEADER_BYTES_MAX);
+        }
         long bytes = Frame.wireBytes(header, payload);
         if (bytes - 4 > config.frameBytesMax())
             return refuse(payload, RpcException.Code.INVALID_ARGUMENT, "frame of " + bytes + " bytes too large");
@@ -122,16 +137,23 @@ public final class RpcClient implements AutoCloseable {
         }
         long id = nextId.getAndIncrement();
         CompletableFuture<Result> future = new CompletableFuture<>();
-        ScheduledFuture<?> timeout = channel.eventLoop()
-                .schedule(
-                        () -> fail(
-                                id,
-                                new RpcException(
-                                        RpcException.Code.DEADLINE_EXCEEDED,
-                                        method + " not answered in " + timeoutMillis + " ms")),
-                        timeoutMillis,
-                        TimeUnit.MILLISECONDS);
-        pending.put(id, new Pending(future, bytes, timeout));
+        Pending p = new Pending(future, bytes);
+        pending.put(id, p);
+        try {
+            p.timeout = channel.eventLoop()
+                    .schedule(
+                            () -> fail(
+                                    id,
+                                    new RpcException(
+                                            RpcException.Code.DEADLINE_EXCEEDED,
+                                            method + " not answered in " + timeoutMillis + " ms")),
+                            timeoutMillis,
+                            TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            fail(id, new RpcException(RpcException.Code.CLOSED, "client closed"));
+            Frame.release(payload);
+            return future;
+        }
         Frame.write(channel, Frame.KIND_REQUEST, method.id(), id, (int) timeoutMillis, header, payload)
                 .addListener(f -> {
                     if (!f.isSuccess())
@@ -141,7 +163,7 @@ public final class RpcClient implements AutoCloseable {
     }
 
     private static CompletableFuture<Result> refuse(RpcPayload payload, RpcException.Code code, String message) {
-        if (payload instanceof RpcPayload.Bytes b) b.buf().release();
+        Frame.release(payload);
         return CompletableFuture.failedFuture(new RpcException(code, message));
     }
 
@@ -153,14 +175,15 @@ public final class RpcClient implements AutoCloseable {
     private Pending take(long id) {
         Pending p = pending.remove(id);
         if (p == null) return null;
-        p.timeout().cancel(false);
-        inFlightBytes.addAndGet(-p.bytes());
+        ScheduledFuture<?> timeout = p.timeout;
+        if (timeout != null) timeout.cancel(false);
+        inFlightBytes.addAndGet(-p.bytes);
         return p;
     }
 
     private void fail(long id, RpcException e) {
         Pending p = take(id);
-        if (p != null) p.future().completeExceptionally(e);
+        if (p != null) p.future.completeExceptionally(e);
     }
 
     private final class Replies extends SimpleChannelInboundHandler<Frame> {
@@ -170,34 +193,32 @@ public final class RpcClient implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Frame f) {
+            if (f.kind() != Frame.KIND_REPLY && f.kind() != Frame.KIND_ERROR) {
+                f.payload().release();
+                LOG.warn(
+                        "rpc: {} sent a frame of kind {} to a client; closing",
+                        ctx.channel().remoteAddress(),
+                        f.kind());
+                ctx.close();
+                return;
+            }
             Pending p = take(f.requestId());
             if (p == null) {
                 // Answered after its deadline (or never asked): nobody waits for it.
                 f.payload().release();
                 return;
             }
-            switch (f.kind()) {
-                case Frame.KIND_REPLY -> {
-                    if (f.payloadIntact()) {
-                        p.future().complete(new Result(f.header(), f.payload()));
-                    } else {
-                        f.payload().release();
-                        p.future()
-                                .completeExceptionally(
-                                        new RpcException(RpcException.Code.CORRUPT, "reply payload CRC32C mismatch"));
-                    }
-                }
-                case Frame.KIND_ERROR -> {
-                    f.payload().release();
-                    p.future().completeExceptionally(error(f.header()));
-                }
-                default -> {
-                    f.payload().release();
-                    p.future()
-                            .completeExceptionally(
-                                    new RpcException(RpcException.Code.BAD_FRAME, "reply of kind " + f.kind()));
-                    ctx.close();
-                }
+            if (f.kind() == Frame.KIND_ERROR) {
+                f.payload().release();
+                p.future.completeExceptionally(error(f.header()));
+            } else if (!f.payloadIntact()) {
+                f.payload().release();
+                p.future.completeExceptionally(
+                        new RpcException(RpcException.Code.CORRUPT, "reply payload CRC32C mismatch"));
+            } else {
+                Result result = new Result(f.header(), f.payload());
+                // A caller that cancelled its future no longer takes the payload.
+                if (!p.future.complete(result)) result.close();
             }
         }
 

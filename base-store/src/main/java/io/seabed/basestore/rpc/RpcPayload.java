@@ -24,9 +24,11 @@ public sealed interface RpcPayload {
 
     /**
      * {@code length} bytes of {@code file} from {@code position}, whose CRC32C is {@code crc32c}. The channel
-     * stays open: its owner closes it, after the send completed.
+     * stays open: its owner may close it (or reuse the blocks) once {@code released} ran, which happens exactly
+     * once, when the send completed or failed.
      */
-    record FileRange(FileChannel file, long position, long length, int crc32c) implements RpcPayload {}
+    record FileRange(FileChannel file, long position, long length, int crc32c, Runnable released)
+            implements RpcPayload {}
 
     static RpcPayload of(byte[] bytes) {
         return bytes.length == 0 ? NONE : new Bytes(Unpooled.wrappedBuffer(bytes));

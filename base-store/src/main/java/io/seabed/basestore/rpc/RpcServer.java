@@ -3,6 +3,7 @@ package io.seabed.basestore.rpc;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -46,7 +47,7 @@ public final class RpcServer implements AutoCloseable {
             String host, int port, int ioThreads, long frameBytesMax, long inFlightBytesMax, int connectionsMax) {
         public Config {
             if (ioThreads < 1) throw new IllegalArgumentException("ioThreads=" + ioThreads);
-            if (frameBytesMax < Frame.PREFIX_BYTES || frameBytesMax > Integer.MAX_VALUE)
+            if (frameBytesMax < Frame.PREFIX_BYTES || frameBytesMax > Integer.MAX_VALUE - Frame.PREFIX_BYTES)
                 throw new IllegalArgumentException("frameBytesMax=" + frameBytesMax);
             if (inFlightBytesMax < 1) throw new IllegalArgumentException("inFlightBytesMax=" + inFlightBytesMax);
             if (connectionsMax < 1) throw new IllegalArgumentException("connectionsMax=" + connectionsMax);
@@ -135,10 +136,16 @@ public final class RpcServer implements AutoCloseable {
         return ((InetSocketAddress) listener.localAddress()).getPort();
     }
 
-    /** One connection's calls; confined to its event loop. */
+    /**
+     * One connection's calls; confined to its event loop. A request's frame bytes count against the limit from
+     * when it is decoded until its reply (or error reply) has been written to the socket, so neither slow
+     * handlers nor a peer that does not read its replies make the server hold more than the limit (plus one
+     * frame).
+     */
     private final class Connection extends SimpleChannelInboundHandler<Frame> {
         private long inFlightBytes;
         private boolean paused;
+        private boolean closing;
         private ChannelHandlerContext decoder;
 
         Connection() {
@@ -157,12 +164,18 @@ public final class RpcServer implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Frame f) {
             Channel ch = ctx.channel();
+            if (closing) {
+                f.payload().release();
+                return;
+            }
             if (f.kind() != Frame.KIND_REQUEST) {
                 f.payload().release();
                 LOG.warn("rpc: {} sent a frame of kind {} to a server; closing", ch.remoteAddress(), f.kind());
+                closing = true;
                 ch.close();
                 return;
             }
+            hold(ch, f.frameBytes());
             RpcMethod method = RpcMethod.byId(f.method());
             Handler handler = method == null ? null : handlers.get(method);
             RpcException refused = null;
@@ -174,19 +187,15 @@ public final class RpcServer implements AutoCloseable {
                 refused = new RpcException(RpcException.Code.INVALID_ARGUMENT, "a request needs a timeout > 0");
             if (refused != null) {
                 f.payload().release();
-                sendError(ch, f.method(), f.requestId(), refused);
+                sendError(ch, f.method(), f.requestId(), refused).addListener(done -> release(ch, f.frameBytes()));
                 return;
-            }
-            inFlightBytes += f.frameBytes();
-            if (inFlightBytes > config.inFlightBytesMax() && !paused) {
-                paused = true;
-                ch.config().setAutoRead(false);
             }
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(f.timeoutMillis());
             Call call = new Call(method, f.requestId(), f.header(), f.payload(), deadline);
             CompletableFuture<Reply> reply;
             try {
                 reply = handler.handle(call);
+                if (reply == null) throw new IllegalStateException("handler of " + method + " returned no future");
             } catch (RuntimeException | Error e) {
                 reply = CompletableFuture.failedFuture(e);
             }
@@ -198,32 +207,42 @@ public final class RpcServer implements AutoCloseable {
 
         private void answered(Channel ch, Frame f, RpcMethod method, Reply r, Throwable error) {
             f.payload().release();
-            inFlightBytes -= f.frameBytes();
-            if (paused && inFlightBytes <= config.inFlightBytesMax()) {
-                paused = false;
-                if (ch.isActive()) FrameDecoder.resume(decoder);
-            }
             if (error == null && r == null)
                 error = new IllegalStateException("handler of " + method + " answered null");
-            if (error != null) {
-                sendError(ch, f.method(), f.requestId(), error);
-                return;
+            ChannelFuture written = error != null
+                    ? sendError(ch, f.method(), f.requestId(), error)
+                    : Frame.write(ch, Frame.KIND_REPLY, method.id(), f.requestId(), 0, r.header(), r.payload());
+            written.addListener(done -> release(ch, f.frameBytes()));
+        }
+
+        private void hold(Channel ch, long bytes) {
+            inFlightBytes += bytes;
+            if (inFlightBytes > config.inFlightBytesMax() && !paused) {
+                paused = true;
+                ch.config().setAutoRead(false);
             }
-            if (!ch.isActive()) {
-                if (r.payload() instanceof RpcPayload.Bytes b) b.buf().release();
-                return;
+        }
+
+        /** Runs on the event loop (channel future listeners do). */
+        private void release(Channel ch, long bytes) {
+            inFlightBytes -= bytes;
+            if (paused && inFlightBytes <= config.inFlightBytesMax()) {
+                paused = false;
+                // Not from inside a decode: the frames still buffered are decoded in a task of their own.
+                if (ch.isActive()) ch.eventLoop().execute(() -> FrameDecoder.resume(decoder));
             }
-            Frame.write(ch, Frame.KIND_REPLY, method.id(), f.requestId(), 0, r.header(), r.payload());
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             LOG.warn("rpc: closing connection from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            closing = true;
             ctx.close();
         }
     }
 
-    private static void sendError(Channel ch, int methodId, long requestId, Throwable error) {
+    /** Writes an error reply (code and message; never a stack trace); its future completes once written. */
+    private static ChannelFuture sendError(Channel ch, int methodId, long requestId, Throwable error) {
         if (error instanceof java.util.concurrent.CompletionException && error.getCause() != null)
             error = error.getCause();
         RpcException e;
@@ -233,7 +252,6 @@ public final class RpcServer implements AutoCloseable {
             LOG.error("rpc: handler of method {} failed (request {})", methodId, requestId, error);
             e = new RpcException(RpcException.Code.INTERNAL, error.getClass().getSimpleName());
         }
-        if (!ch.isActive()) return;
         String message = e.getMessage();
         if (message.length() > ERROR_MESSAGE_CHARS_MAX) message = message.substring(0, ERROR_MESSAGE_CHARS_MAX);
         byte[] text = message.getBytes(StandardCharsets.UTF_8);
@@ -241,7 +259,7 @@ public final class RpcServer implements AutoCloseable {
         header[0] = (byte) (e.code().wire() >>> 8);
         header[1] = (byte) e.code().wire();
         System.arraycopy(text, 0, header, 2, text.length);
-        Frame.write(ch, Frame.KIND_ERROR, methodId, requestId, 0, header, RpcPayload.NONE);
+        return Frame.write(ch, Frame.KIND_ERROR, methodId, requestId, 0, header, RpcPayload.NONE);
     }
 
     private void shutdown() {

@@ -107,6 +107,37 @@ class RpcTest {
     }
 
     @Test
+    void callsFromManyThreadsAtOnceNeverInterleaveTheirFrames() throws Exception {
+        try (RpcServer server = RpcServer.start(RpcServer.Config.loopback(), Map.of());
+                RpcClient client = RpcClient.connect("127.0.0.1", server.port(), RpcClient.Config.defaults())) {
+            int threads = 8;
+            int perThread = 300;
+            List<Thread> callers = new ArrayList<>();
+            ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+            for (int t = 0; t < threads; t++) {
+                int base = t * perThread;
+                callers.add(Thread.ofPlatform().start(() -> {
+                    List<CompletableFuture<RpcClient.Result>> mine = new ArrayList<>();
+                    for (int i = base; i < base + perThread; i++)
+                        mine.add(client.call(
+                                RpcMethod.ECHO, ("h" + i).getBytes(), RpcPayload.of(random(i, 1 + i % 3000)), TIMEOUT));
+                    for (int i = 0; i < perThread; i++) {
+                        int n = base + i;
+                        try (RpcClient.Result r = mine.get(i).get(TIMEOUT, TimeUnit.MILLISECONDS)) {
+                            assertEquals("h" + n, new String(r.header()));
+                            assertArrayEquals(random(n, 1 + n % 3000), ByteBufUtil.getBytes(r.payload()));
+                        } catch (Throwable e) {
+                            failures.add(e);
+                        }
+                    }
+                }));
+            }
+            for (Thread t : callers) t.join();
+            assertTrue(failures.isEmpty(), () -> failures.size() + " failed, first: " + failures.peek());
+        }
+    }
+
+    @Test
     void handlerErrorsArriveWithTheirCodes() throws Exception {
         RpcServer.Handler refusing = call -> {
             if (call.header().length == 0) throw new IllegalStateException("secret detail");
@@ -218,11 +249,13 @@ class RpcTest {
         CRC32C crc = new CRC32C();
         crc.update(content, offset, length);
         int rightCrc = (int) crc.getValue();
+        AtomicInteger sends = new AtomicInteger();
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             RpcServer.Handler read = call -> {
                 int claimed = call.header()[0] == 1 ? rightCrc : rightCrc ^ 1;
-                return CompletableFuture.completedFuture(
-                        new RpcServer.Reply(new byte[0], new RpcPayload.FileRange(channel, offset, length, claimed)));
+                return CompletableFuture.completedFuture(new RpcServer.Reply(
+                        new byte[0],
+                        new RpcPayload.FileRange(channel, offset, length, claimed, sends::incrementAndGet)));
             };
             try (RpcServer server = RpcServer.start(RpcServer.Config.loopback(), Map.of(RpcMethod.ECHO, read));
                     RpcClient client = RpcClient.connect("127.0.0.1", server.port(), RpcClient.Config.defaults())) {
@@ -234,8 +267,12 @@ class RpcTest {
                 }
                 var damaged = client.call(RpcMethod.ECHO, new byte[] {0}, RpcPayload.NONE, TIMEOUT);
                 assertEquals(RpcException.Code.CORRUPT, codeOf(damaged));
-                // The file channel is the block store's: a send does not close it.
+                // The file channel is the block store's: a send does not close it, and tells its owner when it
+                // is done with it, once per send.
                 assertTrue(channel.isOpen());
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (sends.get() < 2 && System.nanoTime() < deadline) Thread.sleep(5);
+                assertEquals(2, sends.get());
                 client.call(RpcMethod.PING, new byte[0], RpcPayload.NONE, TIMEOUT)
                         .get()
                         .close();

@@ -85,7 +85,16 @@ final class RaftNode implements AutoCloseable {
     private final Thread committer;
     private final Thread deadlines;
     /** Groups submitted to Ratis and not yet answered. */
-    private final Set<List<Pending>> groupsWaiting = ConcurrentHashMap.newKeySet();
+    private final Set<Waiting> groupsWaiting = ConcurrentHashMap.newKeySet();
+
+    /** A group in {@link #groupsWaiting}: identity equality, so adding and removing never hashes the group. */
+    private static final class Waiting {
+        final List<Pending> group;
+
+        Waiting(List<Pending> group) {
+            this.group = group;
+        }
+    }
 
     private final LongAdder groupsSubmitted = new LongAdder();
     private final LongAdder txnsSubmitted = new LongAdder();
@@ -237,7 +246,9 @@ final class RaftNode implements AutoCloseable {
                                 && group.size() < GROUP_TXNS_MAX
                                 && bytes + next.txn().entry.length <= TxnAttempt.ENTRY_BYTES_MAX;
                         next = queue.peek()) {
-                    group.add(queue.poll());
+                    // The deadline sweeper may remove the peeked transaction before this takes it.
+                    if (!queue.remove(next)) continue;
+                    group.add(next);
                     bytes += next.txn().entry.length;
                 }
             } catch (InterruptedException e) {
@@ -263,8 +274,14 @@ final class RaftNode implements AutoCloseable {
                 return;
             }
             long now = System.nanoTime();
-            for (Pending p : queue) expire(p, now);
-            for (List<Pending> group : groupsWaiting) for (Pending p : group) expire(p, now);
+            // A queued transaction past its deadline leaves the queue, so it is never submitted: its caller
+            // is told TIMEOUT and may discard its data. One already in the log may still apply.
+            for (Pending p : queue)
+                if (now - p.deadlineNanos() > 0 && queue.remove(p))
+                    p.reply()
+                            .completeExceptionally(
+                                    new MetaKvException(Reason.TIMEOUT, "commit not submitted before its deadline"));
+            for (Waiting w : groupsWaiting) for (Pending p : w.group) expire(p, now);
         }
     }
 
@@ -295,11 +312,12 @@ final class RaftNode implements AutoCloseable {
                 .build();
         CompletableFuture<RaftClientReply> future;
         long startNanos = System.nanoTime();
-        groupsWaiting.add(group);
+        Waiting waiting = new Waiting(group);
+        groupsWaiting.add(waiting);
         try {
             future = server.submitClientRequestAsync(request);
         } catch (IOException | RuntimeException e) {
-            groupsWaiting.remove(group);
+            groupsWaiting.remove(waiting);
             groupsInFlight.release();
             MetaKvException failure = translate(e, "submit");
             for (Pending p : group) p.reply().completeExceptionally(failure);
@@ -307,7 +325,7 @@ final class RaftNode implements AutoCloseable {
         }
         future.whenComplete((reply, error) -> {
             groupNanos.add(System.nanoTime() - startNanos);
-            groupsWaiting.remove(group);
+            groupsWaiting.remove(waiting);
             groupsInFlight.release();
             if (error == null && !reply.isSuccess()) error = reply.getException();
             if (error != null) {
@@ -386,6 +404,11 @@ final class RaftNode implements AutoCloseable {
             server.close();
         } catch (IOException e) {
             throw new MetaKvException(Reason.UNAVAILABLE, "close raft server " + peerId + ": " + e.getMessage(), e);
+        } finally {
+            // Groups Ratis never answered: their callers must not wait for a reply that cannot come.
+            MetaKvException closed =
+                    new MetaKvException(Reason.CLOSED, "meta-kv closed before the commit was answered");
+            for (Waiting w : groupsWaiting) for (Pending p : w.group) p.reply().completeExceptionally(closed);
         }
     }
 }

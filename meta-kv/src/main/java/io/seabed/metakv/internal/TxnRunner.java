@@ -36,10 +36,15 @@ final class TxnRunner {
     }
 
     <T> T transact(TxnFunction<T> fn) {
-        long deadline = System.nanoTime() + commitTimeoutNanos;
+        return transact(fn, System.nanoTime() + commitTimeoutNanos, 1);
+    }
+
+    /** The attempts from {@code firstAttempt} on, all within {@code deadline}. */
+    private <T> T transact(TxnFunction<T> fn, long deadline, int firstAttempt) {
         int conflicts = 0;
         int tooOld = 0;
-        for (int attempt = 1; attempt <= retriesMax; attempt++) {
+        for (int attempt = firstAttempt; attempt <= retriesMax; attempt++) {
+            if (attempt > 1) backoff(attempt - 1);
             Attempt<T> a = attempt(fn);
             if (a.prepared == null) return a.result;
             byte decision = node.submit(a.prepared, deadline).get(0);
@@ -58,7 +63,6 @@ final class TxnRunner {
                         "transaction not committed after " + attempt + " attempts (conflicts=" + conflicts + ", tooOld="
                                 + tooOld + ") within its deadline");
             }
-            backoff(attempt);
         }
         throw new MetaKvException(
                 Reason.CONFLICT,
@@ -70,19 +74,20 @@ final class TxnRunner {
      * As {@link #transact}, without waiting for the log: the first attempt runs on the calling thread (its reads
      * are local RocksDB reads), then the returned future completes on a Raft thread when the commit is applied,
      * or with {@link MetaKvException} TIMEOUT after the commit timeout (see {@link RaftNode#submitAsync}). A conflicting first attempt continues as
-     * {@link #transact} on a virtual thread of its own, so {@code fn} never runs on a Raft thread.
+     * {@link #transact} (same deadline, same attempt budget) on a virtual thread of its own, so {@code fn} never runs on a Raft thread.
      */
     <T> CompletableFuture<T> transactAsync(TxnFunction<T> fn) {
+        long deadline = System.nanoTime() + commitTimeoutNanos;
         Attempt<T> a = attempt(fn);
         if (a.prepared == null) return CompletableFuture.completedFuture(a.result);
-        return node.submitAsync(a.prepared, System.nanoTime() + commitTimeoutNanos)
+        return node.submitAsync(a.prepared, deadline)
                 .exceptionallyCompose(e -> CompletableFuture.failedFuture(RaftNode.translate(e, "commit")))
                 .thenCompose(reply -> {
                     byte decision = reply.get(0);
                     return switch (decision) {
                         case Entry.COMMIT -> CompletableFuture.completedFuture(a.result);
                         case Entry.CONFLICT, Entry.TOO_OLD ->
-                            CompletableFuture.supplyAsync(() -> transact(fn), RETRIES);
+                            CompletableFuture.supplyAsync(() -> transact(fn, deadline, 2), RETRIES);
                         case Entry.UNAVAILABLE ->
                             CompletableFuture.failedFuture(
                                     new MetaKvException(Reason.UNAVAILABLE, "resolver not started"));

@@ -71,10 +71,28 @@ final class DataWriter {
             this.checksum = checksum;
         }
 
-        /** Deletes what was written and its intent; failures leave the intent for the collector. */
+        /**
+         * Deletes what was written and its intent, unless the commit took the intent after all (a commit
+         * answered TIMEOUT may still apply): the intent is claimed first, in a transaction that reads it, so
+         * a late commit can no longer take it and the chunks are deleted only once nothing can point at them.
+         * A crash after the claim leaves a claimed record, which the collector finishes. Failures leave the
+         * intent for the collector.
+         */
         void discard(Throwable reason) {
             if (intentKey == null) return;
             try {
+                boolean claimed = kv.transact(txn -> {
+                    byte[] v = txn.get(intentKey);
+                    if (v == null) return false;
+                    GarbageRecord r = GarbageRecord.decode(v);
+                    if (r.claimed()) return false;
+                    txn.put(intentKey, r.claim().encode());
+                    return true;
+                });
+                if (!claimed) {
+                    LOG.info("write {}: its intent was taken (by its commit or the collector); data kept", uid);
+                    return;
+                }
                 for (ChunkRef c : chunks) store.deleteChunk(c);
                 kv.transact(txn -> {
                     txn.delete(intentKey);
