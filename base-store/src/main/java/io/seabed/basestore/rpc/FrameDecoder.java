@@ -49,6 +49,11 @@ final class FrameDecoder extends ByteToMessageDecoder {
                 kind, flags, method, requestId, timeoutMillis, header, payload, crc, in.readerIndex() - start));
     }
 
+    /** Bytes received and not yet decoded (part of a frame, or frames held while paused). */
+    int buffered() {
+        return actualReadableBytes();
+    }
+
     /** Decodes what arrived while paused (runs on the channel's event loop). */
     static void resume(ChannelHandlerContext decoderContext) {
         decoderContext.channel().config().setAutoRead(true);

@@ -10,6 +10,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -42,10 +44,19 @@ public final class RpcServer implements AutoCloseable {
      * @param frameBytesMax largest frame accepted (a larger length closes the connection)
      * @param inFlightBytesMax per connection: reading pauses while unanswered request frames exceed this
      * @param connectionsMax connections beyond this are closed at once
+     * @param frameStallMillis a connection holding part of a frame that receives nothing for this long closes
+     *     (an idle connection between frames stays open)
      */
     public record Config(
-            String host, int port, int ioThreads, long frameBytesMax, long inFlightBytesMax, int connectionsMax) {
+            String host,
+            int port,
+            int ioThreads,
+            long frameBytesMax,
+            long inFlightBytesMax,
+            int connectionsMax,
+            long frameStallMillis) {
         public Config {
+            if (frameStallMillis < 1) throw new IllegalArgumentException("frameStallMillis=" + frameStallMillis);
             if (ioThreads < 1) throw new IllegalArgumentException("ioThreads=" + ioThreads);
             if (frameBytesMax < Frame.PREFIX_BYTES || frameBytesMax > Integer.MAX_VALUE - Frame.PREFIX_BYTES)
                 throw new IllegalArgumentException("frameBytesMax=" + frameBytesMax);
@@ -53,9 +64,12 @@ public final class RpcServer implements AutoCloseable {
             if (connectionsMax < 1) throw new IllegalArgumentException("connectionsMax=" + connectionsMax);
         }
 
-        /** Loopback on an ephemeral port, 1 I/O thread, 72 MiB frames, 256 MiB in flight, 1,024 connections. */
+        /**
+         * Loopback on an ephemeral port, 1 I/O thread, 72 MiB frames, 256 MiB in flight, 1,024 connections, 30 s
+         * for a frame to make progress.
+         */
         public static Config loopback() {
-            return new Config("127.0.0.1", 0, 1, 72L << 20, 256L << 20, 1024);
+            return new Config("127.0.0.1", 0, 1, 72L << 20, 256L << 20, 1024, 30_000);
         }
     }
 
@@ -106,6 +120,10 @@ public final class RpcServer implements AutoCloseable {
                         }
                         ch.closeFuture().addListener(f -> connections.decrementAndGet());
                         Connection c = new Connection();
+                        ch.pipeline()
+                                .addLast(
+                                        "stall",
+                                        new IdleStateHandler(config.frameStallMillis(), 0, 0, TimeUnit.MILLISECONDS));
                         ch.pipeline().addLast("frames", new FrameDecoder(config.frameBytesMax(), c::paused));
                         ch.pipeline().addLast("calls", c);
                     }
@@ -230,6 +248,20 @@ public final class RpcServer implements AutoCloseable {
                 paused = false;
                 // Not from inside a decode: the frames still buffered are decoded in a task of their own.
                 if (ch.isActive()) ch.eventLoop().execute(() -> FrameDecoder.resume(decoder));
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            // Nothing read for frameStallMillis: harmless between frames, a stall in the middle of one (its bytes
+            // are held in memory). A paused connection is not reading on purpose.
+            if (event instanceof IdleStateEvent && !paused && ((FrameDecoder) decoder.handler()).buffered() > 0) {
+                LOG.warn(
+                        "rpc: closing connection from {}: a frame stalled for {} ms",
+                        ctx.channel().remoteAddress(),
+                        config.frameStallMillis());
+                closing = true;
+                ctx.close();
             }
         }
 

@@ -193,7 +193,7 @@ class RpcTest {
             held.add(f);
             return f;
         };
-        RpcServer.Config limited = new RpcServer.Config("127.0.0.1", 0, 1, 1 << 20, 64 * 1024, 16);
+        RpcServer.Config limited = new RpcServer.Config("127.0.0.1", 0, 1, 1 << 20, 64 * 1024, 16, 30_000);
         try (RpcServer server = RpcServer.start(limited, Map.of(RpcMethod.ECHO, hold));
                 RpcClient client = RpcClient.connect("127.0.0.1", server.port(), RpcClient.Config.defaults())) {
             int n = 64;
@@ -378,6 +378,29 @@ class RpcTest {
                     .get()) {
                 assertArrayEquals(payload, ByteBufUtil.getBytes(r.payload()));
             }
+        }
+    }
+
+    @Test
+    void aStalledFrameClosesItsConnectionAndAnIdleOneStaysOpen() throws Exception {
+        RpcServer.Config quick = new RpcServer.Config("127.0.0.1", 0, 1, 1 << 20, 1 << 20, 16, 300);
+        try (RpcServer server = RpcServer.start(quick, Map.of());
+                RpcClient idle = RpcClient.connect("127.0.0.1", server.port(), RpcClient.Config.defaults());
+                Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(10_000);
+            byte[] payload = random(5, 1000);
+            byte[] frame = rawRequest(RpcMethod.ECHO.id(), 1, 1000, payload, crcOf(payload));
+            // Half a frame, then nothing: the server gives up on it.
+            s.getOutputStream().write(frame, 0, frame.length / 2);
+            long start = System.nanoTime();
+            assertEquals(-1, s.getInputStream().read());
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis >= 250 && millis < 5_000, "closed after " + millis + " ms");
+            // A connection idle between frames for longer than that is still served.
+            Thread.sleep(700);
+            idle.call(RpcMethod.PING, new byte[0], RpcPayload.NONE, TIMEOUT)
+                    .get()
+                    .close();
         }
     }
 
