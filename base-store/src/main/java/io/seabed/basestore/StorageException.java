@@ -10,7 +10,13 @@ public final class StorageException extends RuntimeException {
         IO_ERROR,
         TARGET_OFFLINE,
         INVALID_ARGUMENT,
-        CLOSED
+        CLOSED,
+        /**
+         * A chunk update or commit does not follow the replica's versions (its base version is
+         * missing here, or the version to commit is not pending): the replica needs a sync, or
+         * the sender a full replace.
+         */
+        VERSION_MISMATCH
     }
 
     private final Reason reason;

@@ -6,12 +6,16 @@ import io.seabed.basestore.StorageException;
 import io.seabed.basestore.StorageException.Reason;
 import io.seabed.basestore.TargetState;
 import io.seabed.basestore.TargetStats;
+import io.seabed.basestore.UpdateTag;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.rocksdb.RocksDBException;
@@ -43,6 +47,9 @@ public final class ChunkEngine implements AutoCloseable {
     private final EngineCounters counters = new EngineCounters();
     private final DirectBufferPool copyBuffers;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Chunks with a pending version, and that version; kept by the committer, loaded at open. */
+    private final ConcurrentHashMap<ChunkId, Long> pendingVersions = new ConcurrentHashMap<>();
+
     private final Thread committerThread;
     private volatile boolean closed;
     private volatile StorageException offline;
@@ -81,7 +88,17 @@ public final class ChunkEngine implements AutoCloseable {
                 opened.markUsed(m);
                 maxVersion.accumulateAndGet(m.version(), Math::max);
             });
+            List<ChunkMeta> pending = new ArrayList<>();
+            List<ChunkId> pendingIds = new ArrayList<>();
+            meta.forEachPending((id, m) -> {
+                opened.markUsed(m);
+                maxVersion.accumulateAndGet(m.version(), Math::max);
+                pending.add(m);
+                pendingIds.add(id);
+            });
             ChunkEngine engine = new ChunkEngine(targetId, directory, config, blocks, meta, maxVersion.get());
+            for (int i = 0; i < pending.size(); i++)
+                engine.pendingVersions.put(pendingIds.get(i), pending.get(i).chunkVersion());
             engine.committerThread.start();
             LOG.info(
                     "target {} opened at {}: {} blocks used, {} bytes of block files",
@@ -106,21 +123,46 @@ public final class ChunkEngine implements AutoCloseable {
     }
 
     /**
-     * Writes the chunk (replacing any committed version) and returns a future completed when it is
-     * durable. Never throws an operating error: failures complete the future with a
-     * StorageException (INVALID_ARGUMENT, IO_ERROR, TARGET_OFFLINE, CLOSED). Reads {@code data}
-     * from position to limit without moving it; the caller may reuse it once this method returns.
+     * Writes the chunk as committed version 1 (replacing any committed version) and returns a future
+     * completed when it is durable; for chunks written once without a chain. See {@link #updateAsync}.
      */
     public CompletableFuture<Void> writeAsync(ChunkId id, ByteBuffer data) {
-        int length = data.remaining();
-        if (length > BaseStoreClient.CHUNK_BYTES_MAX)
-            return CompletableFuture.failedFuture(new StorageException(
-                    Reason.INVALID_ARGUMENT,
-                    "chunk " + id + " lengthBytes=" + length + " > CHUNK_BYTES_MAX="
-                            + BaseStoreClient.CHUNK_BYTES_MAX));
+        return updateAsync(id, 1, UpdateTag.NONE, new ChunkUpdate.Replace(data), true);
+    }
+
+    /**
+     * Makes version {@code chunkVersion} of the chunk, made by {@code update} from the committed
+     * version before it, and returns a future completed when it is durable: as the committed version
+     * when {@code commit} (a chain's tail, a sync's full replace), else as the pending version,
+     * which {@link #commitAsync} later commits. A previous pending version is replaced. An update
+     * that {@link ChunkUpdate#needsBase needs its base} requires the committed version to be exactly
+     * {@code chunkVersion - 1} (VERSION_MISMATCH otherwise; the caller then sends a Replace). The
+     * caller serializes updates of one chunk.
+     *
+     * <p>Never throws an operating error: failures complete the future with a StorageException
+     * (INVALID_ARGUMENT, VERSION_MISMATCH, IO_ERROR, TARGET_OFFLINE, CLOSED). Reads the update's
+     * data from position to limit without moving it; the caller may reuse it once this returns.
+     */
+    public CompletableFuture<Void> updateAsync(
+            ChunkId id, long chunkVersion, UpdateTag tag, ChunkUpdate update, boolean commit) {
+        if (chunkVersion < 1)
+            return CompletableFuture.failedFuture(
+                    new StorageException(Reason.INVALID_ARGUMENT, "chunk " + id + " version " + chunkVersion + " < 1"));
         StorageException refusal = enter();
         if (refusal != null) return CompletableFuture.failedFuture(refusal);
         try {
+            ByteBuffer data;
+            try {
+                data = contentOf(id, chunkVersion, update);
+            } catch (StorageException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            int length = data.remaining();
+            if (length > BaseStoreClient.CHUNK_BYTES_MAX)
+                return CompletableFuture.failedFuture(new StorageException(
+                        Reason.INVALID_ARGUMENT,
+                        "chunk " + id + " lengthBytes=" + length + " > CHUNK_BYTES_MAX="
+                                + BaseStoreClient.CHUNK_BYTES_MAX));
             BlockAddress address = blocks.allocate(SizeClasses.classFor(length));
             int[] crcs = BlockCrcs.compute(data);
             try {
@@ -133,14 +175,61 @@ public final class ChunkEngine implements AutoCloseable {
                                 + address.blockIndex() + " of " + address.file() + " failed",
                         e));
             }
-            return enqueue(CommitOp.write(id, address, length, crcs), address);
+            CommitOp op = commit
+                    ? CommitOp.write(id, address, length, crcs, chunkVersion, tag)
+                    : CommitOp.stage(id, address, length, crcs, chunkVersion, tag);
+            return enqueue(op, address);
         } catch (IOException e) {
             takeOffline("growing a block file failed", e);
             return CompletableFuture.failedFuture(new StorageException(
-                    Reason.IO_ERROR, "target " + targetId + ": allocating a block for " + length + " B failed", e));
+                    Reason.IO_ERROR, "target " + targetId + ": allocating a block for chunk " + id + " failed", e));
         } finally {
             exit();
         }
+    }
+
+    /**
+     * Commits pending version {@code chunkVersion}: it becomes the committed version and the one
+     * before it is freed. Committing a version already committed (or older) succeeds and changes
+     * nothing; one neither pending nor committed fails with VERSION_MISMATCH.
+     */
+    public CompletableFuture<Void> commitAsync(ChunkId id, long chunkVersion) {
+        StorageException refusal = enter();
+        if (refusal != null) return CompletableFuture.failedFuture(refusal);
+        try {
+            return enqueue(CommitOp.commit(id, chunkVersion), null);
+        } finally {
+            exit();
+        }
+    }
+
+    /** The bytes of the new version: the update's data, or the update applied to the committed base. */
+    private ByteBuffer contentOf(ChunkId id, long chunkVersion, ChunkUpdate update) {
+        if (update instanceof ChunkUpdate.Replace replace) return replace.data();
+        ChunkMeta base = metaOf(id);
+        long baseVersion = base == null ? 0 : base.chunkVersion();
+        if (baseVersion != chunkVersion - 1)
+            throw new StorageException(
+                    Reason.VERSION_MISMATCH,
+                    "target " + targetId + ": chunk " + id + " version " + chunkVersion + " needs base "
+                            + (chunkVersion - 1) + ", committed is " + baseVersion);
+        int baseLength = base == null ? 0 : base.lengthBytes();
+        int length = update.resultLength(baseLength);
+        if (length > BaseStoreClient.CHUNK_BYTES_MAX)
+            throw new StorageException(
+                    Reason.INVALID_ARGUMENT,
+                    "chunk " + id + " would grow to " + length + " B > CHUNK_BYTES_MAX="
+                            + BaseStoreClient.CHUNK_BYTES_MAX);
+        ByteBuffer content = ByteBuffer.allocate(length);
+        int keep = Math.min(baseLength, length);
+        if (keep > 0) read(id, 0, content.slice(0, keep));
+        if (update instanceof ChunkUpdate.WriteAt write)
+            content.put(
+                    write.offset(),
+                    write.data(),
+                    write.data().position(),
+                    write.data().remaining());
+        return content;
     }
 
     /** Writes the chunk and waits until it is durable; see {@link #writeAsync}. */
@@ -202,7 +291,9 @@ public final class ChunkEngine implements AutoCloseable {
             output.position(output.position() + bytes);
             counters.reads.increment();
             counters.bytesRead.add(bytes);
-            return new ChunkBlocks(m.version(), m.lengthBytes(), m.crcs());
+            Long pending = pendingVersions.get(id);
+            return new ChunkBlocks(
+                    m.version(), m.chunkVersion(), m.lengthBytes(), m.crcs(), pending == null ? 0 : pending);
         } finally {
             exit();
         }
@@ -230,6 +321,99 @@ public final class ChunkEngine implements AutoCloseable {
         } finally {
             exit();
         }
+    }
+
+    /** The chunk's committed and pending versions here; {@link ChunkInfo#exists} is false if it has none. */
+    public ChunkInfo info(ChunkId id) {
+        StorageException refusal = enter();
+        if (refusal != null) throw refusal;
+        try {
+            ChunkMeta committed = metaOf(id);
+            ChunkMeta pending = pendingOf(id);
+            return infoOf(committed, pending);
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Up to {@code countMax} chunks after {@code after} (from the first when null), in id order,
+     * with their versions; for sync and verify. Paging: pass the last id returned.
+     */
+    public List<ChunkListing> list(ChunkId after, int countMax) {
+        StorageException refusal = enter();
+        if (refusal != null) throw refusal;
+        try {
+            java.util.TreeMap<ChunkId, ChunkMeta[]> rows = new java.util.TreeMap<>(ChunkEngine::compareIds);
+            long committedCount = meta.forEach(
+                    ChunkMeta.KEY_PREFIX,
+                    after,
+                    countMax,
+                    (id, m) -> rows.computeIfAbsent(id, k -> new ChunkMeta[2])[0] = m);
+            ChunkId committedLast = rows.isEmpty() ? null : rows.lastKey();
+            java.util.TreeMap<ChunkId, ChunkMeta[]> pendingRows = new java.util.TreeMap<>(ChunkEngine::compareIds);
+            long pendingCount = meta.forEach(
+                    ChunkMeta.PENDING_KEY_PREFIX,
+                    after,
+                    countMax,
+                    (id, m) -> pendingRows.computeIfAbsent(id, k -> new ChunkMeta[2])[1] = m);
+            ChunkId pendingLast = pendingRows.isEmpty() ? null : pendingRows.lastKey();
+            for (var e : pendingRows.entrySet())
+                rows.computeIfAbsent(e.getKey(), k -> new ChunkMeta[2])[1] = e.getValue()[1];
+            // A full page of one kind covers ids only up to its last; cut the merge there.
+            ChunkId bound = null;
+            if (committedCount >= countMax) bound = committedLast;
+            if (pendingCount >= countMax && (bound == null || compareIds(pendingLast, bound) < 0)) bound = pendingLast;
+            List<ChunkListing> out = new ArrayList<>();
+            for (var e : rows.entrySet()) {
+                if (bound != null && compareIds(e.getKey(), bound) > 0) break;
+                if (out.size() >= countMax) break;
+                // Below the bound both pages are complete: a missing half does not exist.
+                out.add(new ChunkListing(e.getKey(), infoOf(e.getValue()[0], e.getValue()[1])));
+            }
+            return out;
+        } catch (RocksDBException e) {
+            throw new StorageException(Reason.IO_ERROR, "target " + targetId + ": listing chunks failed", e);
+        } finally {
+            exit();
+        }
+    }
+
+    /** One entry of {@link #list}. */
+    public record ChunkListing(ChunkId id, ChunkInfo info) {}
+
+    /** Orders ids as the metadata keys do: unsigned, high then low. */
+    public static int compareIds(ChunkId a, ChunkId b) {
+        int c = Long.compareUnsigned(a.high(), b.high());
+        return c != 0 ? c : Long.compareUnsigned(a.low(), b.low());
+    }
+
+    private static ChunkInfo infoOf(ChunkMeta committed, ChunkMeta pending) {
+        return new ChunkInfo(
+                committed == null ? 0 : committed.chunkVersion(),
+                committed == null ? 0 : committed.lengthBytes(),
+                committed == null ? UpdateTag.NONE : committed.tag(),
+                committed == null ? 0 : digestOf(committed),
+                pending == null ? 0 : pending.chunkVersion(),
+                pending == null ? UpdateTag.NONE : pending.tag());
+    }
+
+    /** 64 bits over the length and block CRCs: CRC32C in the high half, CRC32 in the low. */
+    private static long digestOf(ChunkMeta m) {
+        ByteBuffer bytes = ByteBuffer.allocate(4 + 4 * m.crcs().length);
+        bytes.putInt(m.lengthBytes());
+        for (int crc : m.crcs()) bytes.putInt(crc);
+        java.util.zip.CRC32C high = new java.util.zip.CRC32C();
+        high.update(bytes.array());
+        java.util.zip.CRC32 low = new java.util.zip.CRC32();
+        low.update(bytes.array());
+        return (high.getValue() << 32) | low.getValue();
+    }
+
+    /** Called by the committer once a batch is durable, before its futures complete. */
+    void pendingChanged(ChunkId id, ChunkMeta pending) {
+        if (pending == null) pendingVersions.remove(id);
+        else pendingVersions.put(id, pending.chunkVersion());
     }
 
     /** Where the chunk's committed bytes are on disk, if it exists; for tests, the scrubber, tooling. */
@@ -402,6 +586,15 @@ public final class ChunkEngine implements AutoCloseable {
         LOG.error("target {}: chunk {} block {} fails its CRC32C (version {})", targetId, id, bad, m.version());
         throw new StorageException(
                 Reason.CORRUPT, "target " + targetId + ": chunk " + id + " block " + bad + " fails CRC32C");
+    }
+
+    private ChunkMeta pendingOf(ChunkId id) {
+        try {
+            return meta.getPending(id);
+        } catch (RocksDBException e) {
+            throw new StorageException(
+                    Reason.IO_ERROR, "target " + targetId + ": pending metadata read of chunk " + id + " failed", e);
+        }
     }
 
     private ChunkMeta metaOf(ChunkId id) {

@@ -1,21 +1,38 @@
 package io.seabed.basestore.chunk;
 
 import io.seabed.basestore.ChunkId;
+import io.seabed.basestore.UpdateTag;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * One chunk's metadata row on a target: where its block is, how long it is, its version and the
- * CRC32C of each 64 KiB block. Immutable; {@code crcs} is owned by the record and never modified.
+ * One chunk version's metadata row on a target: where its block is, how long it is, the engine's
+ * write sequence number ({@code version}: unique per write on this target, so a reader can tell a
+ * concurrent change from corruption), the chain-wide chunk version and the tag of the update that
+ * made it, and the CRC32C of each 64 KiB block. Immutable; {@code crcs} is owned by the record and
+ * never modified.
  *
- * <p>Key: {@code 'c'} + 16 bytes of chunk id (big-endian, so ids sort). Value: format, class,
- * file, block, length, version, CRCs (little-endian ints).
+ * <p>Keys: {@code 'c'} (committed) or {@code 'p'} (pending, CRAQ) + 16 bytes of chunk id
+ * (big-endian, so ids sort). Value (format 2): format, class, file, block, length, write sequence,
+ * chunk version, tag, CRCs (little-endian). Format 1 rows (no chunk version, no tag) read as chunk
+ * version 1 with no tag.
  */
-record ChunkMeta(int classIndex, int fileNo, int blockIndex, int lengthBytes, long version, int[] crcs) {
+record ChunkMeta(
+        int classIndex,
+        int fileNo,
+        int blockIndex,
+        int lengthBytes,
+        long version,
+        long chunkVersion,
+        UpdateTag tag,
+        int[] crcs) {
     static final byte KEY_PREFIX = 'c';
+    static final byte PENDING_KEY_PREFIX = 'p';
     static final int KEY_BYTES = 17;
-    private static final byte FORMAT = 1;
-    private static final int HEADER_BYTES = 1 + 1 + 4 + 4 + 4 + 8;
+    private static final byte FORMAT_1 = 1;
+    private static final byte FORMAT = 2;
+    private static final int HEADER_1_BYTES = 1 + 1 + 4 + 4 + 4 + 8;
+    private static final int HEADER_BYTES = HEADER_1_BYTES + 8 + 8 + 4 + 8;
 
     ChunkMeta {
         if (crcs.length != SizeClasses.crcBlockCount(lengthBytes))
@@ -27,15 +44,23 @@ record ChunkMeta(int classIndex, int fileNo, int blockIndex, int lengthBytes, lo
     }
 
     static byte[] key(ChunkId id) {
+        return key(KEY_PREFIX, id);
+    }
+
+    static byte[] pendingKey(ChunkId id) {
+        return key(PENDING_KEY_PREFIX, id);
+    }
+
+    private static byte[] key(byte prefix, ChunkId id) {
         return ByteBuffer.allocate(KEY_BYTES)
-                .put(KEY_PREFIX)
+                .put(prefix)
                 .putLong(id.high())
                 .putLong(id.low())
                 .array();
     }
 
     static ChunkId idOf(byte[] key) {
-        if (key.length != KEY_BYTES || key[0] != KEY_PREFIX)
+        if (key.length != KEY_BYTES || (key[0] != KEY_PREFIX && key[0] != PENDING_KEY_PREFIX))
             throw new IllegalStateException("chunk key length=" + key.length + " prefix=" + key[0]);
         ByteBuffer buffer = ByteBuffer.wrap(key, 1, 16);
         return new ChunkId(buffer.getLong(), buffer.getLong());
@@ -44,7 +69,8 @@ record ChunkMeta(int classIndex, int fileNo, int blockIndex, int lengthBytes, lo
     byte[] encode() {
         ByteBuffer out = ByteBuffer.allocate(HEADER_BYTES + 4 * crcs.length).order(ByteOrder.LITTLE_ENDIAN);
         out.put(FORMAT).put((byte) classIndex).putInt(fileNo).putInt(blockIndex).putInt(lengthBytes);
-        out.putLong(version);
+        out.putLong(version).putLong(chunkVersion);
+        out.putLong(tag.clientId()).putInt(tag.channel()).putLong(tag.seq());
         for (int crc : crcs) out.putInt(crc);
         return out.array();
     }
@@ -52,14 +78,21 @@ record ChunkMeta(int classIndex, int fileNo, int blockIndex, int lengthBytes, lo
     static ChunkMeta decode(byte[] value) {
         ByteBuffer in = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
         byte format = in.get();
-        if (format != FORMAT) throw new IllegalStateException("chunk meta format=" + format + " != " + FORMAT);
+        if (format != FORMAT && format != FORMAT_1)
+            throw new IllegalStateException("chunk meta format=" + format + " not in {1, 2}");
         int classIndex = in.get();
         int fileNo = in.getInt();
         int blockIndex = in.getInt();
         int lengthBytes = in.getInt();
         long version = in.getLong();
+        long chunkVersion = 1;
+        UpdateTag tag = UpdateTag.NONE;
+        if (format == FORMAT) {
+            chunkVersion = in.getLong();
+            tag = new UpdateTag(in.getLong(), in.getInt(), in.getLong());
+        }
         int count = SizeClasses.crcBlockCount(lengthBytes);
-        if (value.length != HEADER_BYTES + 4 * count)
+        if (value.length != (format == FORMAT ? HEADER_BYTES : HEADER_1_BYTES) + 4 * count)
             throw new IllegalStateException("chunk meta bytes=" + value.length + " for lengthBytes=" + lengthBytes);
         if (classIndex < 0 || classIndex >= SizeClasses.CLASS_COUNT)
             throw new IllegalStateException("chunk meta classIndex=" + classIndex);
@@ -68,6 +101,6 @@ record ChunkMeta(int classIndex, int fileNo, int blockIndex, int lengthBytes, lo
                     "chunk meta lengthBytes=" + lengthBytes + " > block of class " + classIndex);
         int[] crcs = new int[count];
         for (int i = 0; i < count; i++) crcs[i] = in.getInt();
-        return new ChunkMeta(classIndex, fileNo, blockIndex, lengthBytes, version, crcs);
+        return new ChunkMeta(classIndex, fileNo, blockIndex, lengthBytes, version, chunkVersion, tag, crcs);
     }
 }

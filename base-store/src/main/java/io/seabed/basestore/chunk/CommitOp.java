@@ -1,39 +1,77 @@
 package io.seabed.basestore.chunk;
 
 import io.seabed.basestore.ChunkId;
+import io.seabed.basestore.StorageException;
+import io.seabed.basestore.UpdateTag;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One write or delete waiting for its target's committer. A write's data is already in its block
- * (not yet forced). {@link #done} completes after the group holding it is durable, or fails with a
- * {@link io.seabed.basestore.StorageException}; it is completed by the committer thread, or by the
+ * One metadata change waiting for its target's committer. A write's or stage's data is already in
+ * its block (not yet forced). {@link #done} completes after the group holding it is durable, or
+ * fails with a {@link StorageException}; it is completed by the committer thread, or by the
  * enqueuing thread if the engine closed before the committer saw it.
  */
 final class CommitOp {
+    enum Kind {
+        /** The block becomes the committed version at once (single replica, chain tail, sync). */
+        WRITE,
+        /** The block becomes the pending version (CRAQ: not readable until committed). */
+        STAGE,
+        /** The pending version {@link #chunkVersion} becomes the committed one. */
+        COMMIT,
+        /** Both versions go. */
+        DELETE
+    }
+
+    final Kind kind;
     final ChunkId id;
-    /** The freshly allocated block of a write; null for a delete. */
+    /** The freshly allocated block of a write or stage; null otherwise. */
     final BlockAddress address;
 
     final int lengthBytes;
     final int[] crcs;
+    final long chunkVersion;
+    final UpdateTag tag;
     final CompletableFuture<Void> done = new CompletableFuture<>();
+    /** Set by the committer when this op alone is refused (a commit of a version not pending). */
+    StorageException refusal;
 
-    private CommitOp(ChunkId id, BlockAddress address, int lengthBytes, int[] crcs) {
+    private CommitOp(
+            Kind kind,
+            ChunkId id,
+            BlockAddress address,
+            int lengthBytes,
+            int[] crcs,
+            long chunkVersion,
+            UpdateTag tag) {
+        this.kind = kind;
         this.id = id;
         this.address = address;
         this.lengthBytes = lengthBytes;
         this.crcs = crcs;
+        this.chunkVersion = chunkVersion;
+        this.tag = tag;
     }
 
-    static CommitOp write(ChunkId id, BlockAddress address, int lengthBytes, int[] crcs) {
-        return new CommitOp(id, address, lengthBytes, crcs);
+    static CommitOp write(
+            ChunkId id, BlockAddress address, int lengthBytes, int[] crcs, long chunkVersion, UpdateTag tag) {
+        return new CommitOp(Kind.WRITE, id, address, lengthBytes, crcs, chunkVersion, tag);
+    }
+
+    static CommitOp stage(
+            ChunkId id, BlockAddress address, int lengthBytes, int[] crcs, long chunkVersion, UpdateTag tag) {
+        return new CommitOp(Kind.STAGE, id, address, lengthBytes, crcs, chunkVersion, tag);
+    }
+
+    static CommitOp commit(ChunkId id, long chunkVersion) {
+        return new CommitOp(Kind.COMMIT, id, null, 0, new int[0], chunkVersion, UpdateTag.NONE);
     }
 
     static CommitOp delete(ChunkId id) {
-        return new CommitOp(id, null, 0, new int[0]);
+        return new CommitOp(Kind.DELETE, id, null, 0, new int[0], 0, UpdateTag.NONE);
     }
 
-    boolean isWrite() {
+    boolean hasBlock() {
         return address != null;
     }
 }

@@ -34,7 +34,10 @@ final class GroupCommitter implements Runnable {
     private final List<CommitOp> group;
     private final List<BlockFile> touched = new ArrayList<>();
     private final List<ChunkMeta> unreferenced = new ArrayList<>();
+    /** Committed and pending rows as this group leaves them (null value: removed). */
     private final HashMap<ChunkId, ChunkMeta> groupState = new HashMap<>();
+
+    private final HashMap<ChunkId, ChunkMeta> groupPending = new HashMap<>();
     private long nextVersion;
 
     GroupCommitter(
@@ -103,6 +106,7 @@ final class GroupCommitter implements Runnable {
                     "target " + engine.targetId() + ": metadata commit failed for a group of " + group.size(),
                     e));
             groupState.clear();
+            groupPending.clear();
             unreferenced.clear();
             return;
         }
@@ -110,6 +114,8 @@ final class GroupCommitter implements Runnable {
         for (ChunkMeta old : unreferenced) blocks.free(old);
         unreferenced.clear();
         groupState.clear();
+        groupPending.forEach(engine::pendingChanged);
+        groupPending.clear();
         counters.commitGroups.increment();
         completeGroup();
     }
@@ -117,7 +123,7 @@ final class GroupCommitter implements Runnable {
     private void forceTouchedFiles() throws IOException {
         touched.clear();
         for (CommitOp op : group) {
-            if (!op.isWrite() || op.lengthBytes == 0) continue;
+            if (!op.hasBlock() || op.lengthBytes == 0) continue;
             BlockFile file = op.address.file();
             if (!containsIdentity(touched, file)) touched.add(file);
         }
@@ -131,34 +137,102 @@ final class GroupCommitter implements Runnable {
     /** Puts each op in the batch in queue order; later ops of a group see earlier ones. */
     private void fillBatch(WriteBatch batch) throws RocksDBException {
         for (CommitOp op : group) {
-            ChunkMeta previous = groupState.containsKey(op.id) ? groupState.get(op.id) : meta.get(op.id);
-            byte[] key = ChunkMeta.key(op.id);
-            if (op.isWrite()) {
-                BlockAddress address = op.address;
-                ChunkMeta next = new ChunkMeta(
-                        address.file().classIndex,
-                        address.file().fileNo,
-                        address.blockIndex(),
-                        op.lengthBytes,
-                        nextVersion++,
-                        op.crcs);
-                batch.put(key, next.encode());
-                groupState.put(op.id, next);
-            } else {
-                if (previous != null) batch.delete(key);
-                groupState.put(op.id, null);
+            switch (op.kind) {
+                case WRITE -> {
+                    ChunkMeta next = metaOf(op);
+                    putCommitted(batch, op.id, next);
+                    ChunkMeta pending = pending(op.id);
+                    // A full version written directly supersedes a pending one it covers (sync, tail).
+                    if (pending != null && pending.chunkVersion() <= op.chunkVersion) putPending(batch, op.id, null);
+                }
+                case STAGE -> putPending(batch, op.id, metaOf(op));
+                case COMMIT -> {
+                    ChunkMeta pending = pending(op.id);
+                    ChunkMeta committed = committed(op.id);
+                    if (pending != null && pending.chunkVersion() == op.chunkVersion) {
+                        putCommitted(batch, op.id, pending);
+                        putPending(batch, op.id, null, false);
+                    } else if (committed == null || committed.chunkVersion() < op.chunkVersion) {
+                        op.refusal = new StorageException(
+                                Reason.VERSION_MISMATCH,
+                                "target " + engine.targetId() + ": commit of chunk " + op.id + " version "
+                                        + op.chunkVersion + ": pending="
+                                        + (pending == null ? "none" : pending.chunkVersion()) + " committed="
+                                        + (committed == null ? "none" : committed.chunkVersion()));
+                    }
+                }
+                case DELETE -> {
+                    putCommitted(batch, op.id, null);
+                    putPending(batch, op.id, null);
+                }
             }
-            if (previous != null) unreferenced.add(previous);
         }
+    }
+
+    private ChunkMeta metaOf(CommitOp op) {
+        BlockAddress address = op.address;
+        return new ChunkMeta(
+                address.file().classIndex,
+                address.file().fileNo,
+                address.blockIndex(),
+                op.lengthBytes,
+                nextVersion++,
+                op.chunkVersion,
+                op.tag,
+                op.crcs);
+    }
+
+    private ChunkMeta committed(ChunkId id) throws RocksDBException {
+        return groupState.containsKey(id) ? groupState.get(id) : meta.get(id);
+    }
+
+    private ChunkMeta pending(ChunkId id) throws RocksDBException {
+        return groupPending.containsKey(id) ? groupPending.get(id) : meta.getPending(id);
+    }
+
+    /** Sets (or with null removes) the committed row; the block it replaces is freed after the batch. */
+    private void putCommitted(WriteBatch batch, ChunkId id, ChunkMeta next) throws RocksDBException {
+        ChunkMeta previous = committed(id);
+        if (next == null && previous == null) return;
+        byte[] key = ChunkMeta.key(id);
+        if (next == null) batch.delete(key);
+        else batch.put(key, next.encode());
+        groupState.put(id, next);
+        if (previous != null) unreferenced.add(previous);
+    }
+
+    /**
+     * Sets (or removes) the pending row. {@code freePrevious} is false when the pending block moves
+     * to the committed row rather than going away.
+     */
+    private void putPending(WriteBatch batch, ChunkId id, ChunkMeta next) throws RocksDBException {
+        putPending(batch, id, next, true);
+    }
+
+    private void putPending(WriteBatch batch, ChunkId id, ChunkMeta next, boolean freePrevious)
+            throws RocksDBException {
+        ChunkMeta previous = pending(id);
+        if (next == null && previous == null) return;
+        byte[] key = ChunkMeta.pendingKey(id);
+        if (next == null) batch.delete(key);
+        else batch.put(key, next.encode());
+        groupPending.put(id, next);
+        if (previous != null && freePrevious) unreferenced.add(previous);
     }
 
     private void completeGroup() {
         for (CommitOp op : group) {
-            if (op.isWrite()) {
-                counters.writes.increment();
-                counters.bytesWritten.add(op.lengthBytes);
-            } else {
-                counters.deletes.increment();
+            if (op.refusal != null) {
+                op.done.completeExceptionally(op.refusal);
+                continue;
+            }
+            switch (op.kind) {
+                case WRITE, STAGE -> {
+                    counters.writes.increment();
+                    counters.bytesWritten.add(op.lengthBytes);
+                }
+                case DELETE -> counters.deletes.increment();
+                case COMMIT -> {}
             }
             op.done.complete(null);
         }

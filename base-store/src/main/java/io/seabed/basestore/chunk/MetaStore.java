@@ -53,16 +53,45 @@ final class MetaStore implements AutoCloseable {
         return value == null ? null : ChunkMeta.decode(value);
     }
 
-    /** Calls {@code visitor} for every committed chunk, in id order; used at open only. */
+    /** The pending (CRAQ, not yet committed) metadata of a chunk, or null. */
+    ChunkMeta getPending(ChunkId id) throws RocksDBException {
+        byte[] value = db.get(ChunkMeta.pendingKey(id));
+        return value == null ? null : ChunkMeta.decode(value);
+    }
+
+    /** Calls {@code visitor} for every committed chunk, in id order. */
     void forEach(BiConsumer<ChunkId, ChunkMeta> visitor) throws RocksDBException {
+        forEach(ChunkMeta.KEY_PREFIX, null, Long.MAX_VALUE, visitor);
+    }
+
+    /** Calls {@code visitor} for every pending chunk version, in id order. */
+    void forEachPending(BiConsumer<ChunkId, ChunkMeta> visitor) throws RocksDBException {
+        forEach(ChunkMeta.PENDING_KEY_PREFIX, null, Long.MAX_VALUE, visitor);
+    }
+
+    /**
+     * Calls {@code visitor} for at most {@code countMax} rows under {@code prefix} with ids after
+     * {@code after} (from the first when null), in id order; returns how many it visited.
+     */
+    long forEach(byte prefix, ChunkId after, long countMax, BiConsumer<ChunkId, ChunkMeta> visitor)
+            throws RocksDBException {
+        long visited = 0;
         try (RocksIterator iterator = db.newIterator()) {
-            for (iterator.seek(new byte[] {ChunkMeta.KEY_PREFIX}); iterator.isValid(); iterator.next()) {
+            if (after == null) iterator.seek(new byte[] {prefix});
+            else {
+                byte[] start = prefix == ChunkMeta.KEY_PREFIX ? ChunkMeta.key(after) : ChunkMeta.pendingKey(after);
+                iterator.seek(start);
+                if (iterator.isValid() && java.util.Arrays.equals(iterator.key(), start)) iterator.next();
+            }
+            for (; iterator.isValid() && visited < countMax; iterator.next()) {
                 byte[] key = iterator.key();
-                if (key.length == 0 || key[0] != ChunkMeta.KEY_PREFIX) break;
+                if (key.length == 0 || key[0] != prefix) break;
                 visitor.accept(ChunkMeta.idOf(key), ChunkMeta.decode(iterator.value()));
+                visited++;
             }
             iterator.status();
         }
+        return visited;
     }
 
     /** Writes {@code batch} with {@code sync=true}: it is durable when this returns. */
