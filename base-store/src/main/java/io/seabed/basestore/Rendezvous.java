@@ -5,10 +5,10 @@ package io.seabed.basestore;
  * the highest-scoring healthy targets. Adding or losing a target moves only the chunks it wins or
  * held. Pure and stable across processes (no seeds, no {@code hashCode} of JDK objects).
  */
-final class Rendezvous {
+public final class Rendezvous {
     private Rendezvous() {}
 
-    static long score(ChunkId id, int targetId) {
+    public static long score(ChunkId id, int targetId) {
         return mix(id.high() ^ mix(id.low() ^ mix(0x9E3779B97F4A7C15L * (targetId + 1L))));
     }
 
@@ -16,7 +16,7 @@ final class Rendezvous {
      * Fills {@code order} with the positions of {@code targetIds} by descending score for {@code
      * id}; insertion sort, as target counts are small.
      */
-    static void rank(ChunkId id, int[] targetIds, int[] order) {
+    public static void rank(ChunkId id, int[] targetIds, int[] order) {
         long[] scores = new long[targetIds.length];
         for (int i = 0; i < targetIds.length; i++) {
             order[i] = i;
@@ -32,6 +32,20 @@ final class Rendezvous {
             }
             order[j + 1] = position;
         }
+    }
+
+    /** The id in {@code ids} with the highest score for {@code id}; ids must not be empty. */
+    public static int top(ChunkId id, int[] ids) {
+        int best = ids[0];
+        long bestScore = score(id, best);
+        for (int i = 1; i < ids.length; i++) {
+            long s = score(id, ids[i]);
+            if (Long.compareUnsigned(s, bestScore) > 0) {
+                best = ids[i];
+                bestScore = s;
+            }
+        }
+        return best;
     }
 
     /** SplitMix64's finalizer. */

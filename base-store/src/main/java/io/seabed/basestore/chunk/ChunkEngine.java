@@ -323,6 +323,36 @@ public final class ChunkEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * The whole content of the pending version, checked against its CRCs; for forwarding it as a full
+     * replace to a replica that lacks its base, or finishing it after a head restarts.
+     *
+     * @throws StorageException NO_SUCH_CHUNK when no version is pending, CORRUPT, IO_ERROR
+     */
+    public ByteBuffer readPending(ChunkId id) {
+        StorageException refusal = enter();
+        if (refusal != null) throw refusal;
+        try {
+            ChunkMeta m = pendingOf(id);
+            if (m == null)
+                throw new StorageException(
+                        Reason.NO_SUCH_CHUNK, "chunk " + id + " has no pending version on target " + targetId);
+            ByteBuffer content = ByteBuffer.allocate(m.lengthBytes());
+            readBlock(m, content, 0, id);
+            content.flip();
+            int bad = BlockCrcs.firstMismatch(content, 0, m.crcs());
+            if (bad >= 0) {
+                counters.corruptBlocksDetected.increment();
+                throw new StorageException(
+                        Reason.CORRUPT,
+                        "target " + targetId + ": pending chunk " + id + " block " + bad + " fails CRC32C");
+            }
+            return content;
+        } finally {
+            exit();
+        }
+    }
+
     /** The chunk's committed and pending versions here; {@link ChunkInfo#exists} is false if it has none. */
     public ChunkInfo info(ChunkId id) {
         StorageException refusal = enter();

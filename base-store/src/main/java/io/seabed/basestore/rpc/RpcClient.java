@@ -106,6 +106,24 @@ public final class RpcClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Connects on a shared I/O thread group (see {@link #ioGroup}), which the caller shuts down after closing
+     * every client on it.
+     */
+    public static RpcClient connect(String host, int port, Config config, EventLoopGroup shared) throws IOException {
+        return new RpcClient(config, shared, false, host, port);
+    }
+
+    /** An I/O thread group for many clients ({@code threads} event loops named {@code name-N}). */
+    public static EventLoopGroup ioGroup(int threads, String name) {
+        return RpcTransport.group(threads, name);
+    }
+
+    /** Whether the connection is still open (a closed client fails every call with CLOSED). */
+    public boolean isOpen() {
+        return channel.isActive();
+    }
+
     /** Connects with an I/O thread group of its own. */
     public static RpcClient connect(String host, int port, Config config) throws IOException {
         return new RpcClient(config, RpcTransport.group(config.ioThreads(), "rpc-client"), true, host, port);

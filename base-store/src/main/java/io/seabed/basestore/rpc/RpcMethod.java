@@ -8,7 +8,11 @@ public enum RpcMethod {
     /** Liveness and round-trip time: empty request, empty reply. */
     PING(1),
     /** Returns the request's header and payload unchanged (transport tests and the RPC benchmark). */
-    ECHO(2);
+    ECHO(2),
+    /** A chunk update: client to chain head, then replica to successor (chain.ChainMessages.Update). */
+    CHUNK_UPDATE(10),
+    /** A ranged read of a chunk's committed bytes at one replica (chain.ChainMessages.Read). */
+    CHUNK_READ(11);
 
     /** Largest id the lookup table holds; ids are small and dense. */
     static final int ID_MAX = 1023;

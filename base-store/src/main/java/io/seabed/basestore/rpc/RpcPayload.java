@@ -30,6 +30,11 @@ public sealed interface RpcPayload {
     record FileRange(FileChannel file, long position, long length, int crc32c, Runnable released)
             implements RpcPayload {}
 
+    /** Releases a payload that will not be sent (its bytes, or its file range's callback). */
+    static void release(RpcPayload payload) {
+        Frame.release(payload);
+    }
+
     static RpcPayload of(byte[] bytes) {
         return bytes.length == 0 ? NONE : new Bytes(Unpooled.wrappedBuffer(bytes));
     }

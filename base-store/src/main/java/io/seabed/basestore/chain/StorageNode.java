@@ -1,0 +1,547 @@
+package io.seabed.basestore.chain;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.seabed.basestore.BaseStoreClient;
+import io.seabed.basestore.StorageException;
+import io.seabed.basestore.StorageException.Reason;
+import io.seabed.basestore.UpdateTag;
+import io.seabed.basestore.chain.ChainMessages.Read;
+import io.seabed.basestore.chain.ChainMessages.ReadReply;
+import io.seabed.basestore.chain.ChainMessages.Update;
+import io.seabed.basestore.chain.ChainMessages.UpdateKind;
+import io.seabed.basestore.chain.ChainMessages.UpdateReply;
+import io.seabed.basestore.chunk.ChunkBlocks;
+import io.seabed.basestore.chunk.ChunkEngine;
+import io.seabed.basestore.chunk.ChunkInfo;
+import io.seabed.basestore.chunk.ChunkUpdate;
+import io.seabed.basestore.rpc.RpcClient;
+import io.seabed.basestore.rpc.RpcException;
+import io.seabed.basestore.rpc.RpcMethod;
+import io.seabed.basestore.rpc.RpcPayload;
+import io.seabed.basestore.rpc.RpcServer;
+import io.seabed.basestore.rpc.RpcServer.Call;
+import io.seabed.basestore.rpc.RpcServer.Reply;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A storage node: the chunk engines of its targets behind the data-plane RPC, replicating updates along
+ * CRAQ chains (DESIGN §4). An update enters at the chain's head, which holds the chunk's lock, assigns
+ * the next chunk version, stores it as pending and forwards it; each replica stores it pending and
+ * forwards in turn; the last replica of the write path stores it committed, and the commit flows back
+ * as each replica, on its successor's success, commits its pending version. A read is answered by any
+ * serving replica from its committed version; one holding a pending version answers DIRTY unless it is
+ * the tail, which commits what it holds (every replica before it holds that version too) and answers.
+ *
+ * <p>Every request carries (chain id, chain version); a chain version other than this node's answers
+ * STALE_ROUTING. An update tagged like the chunk's committed version was applied already and is answered
+ * at once; tagged like its pending version, it is a retry and is re-sent down the chain with the same
+ * version. A pending version left by an earlier head is finished (sent down as a whole replace, then
+ * committed) before a new update is applied.
+ *
+ * <p>Threads: RPC handlers run on the event loop and only decode and hand off; engine work runs on a
+ * bounded pool ({@code storage-N-work-K}; when its queue is full the node answers BUSY); continuations of
+ * engine and peer futures hop back onto that pool, never running on a committer or event-loop thread.
+ */
+public final class StorageNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StorageNode.class);
+    private static final int BLOCK = BaseStoreClient.CRC_BLOCK_BYTES;
+
+    /**
+     * @param workerThreads threads running engine work (disk reads, block writes)
+     * @param workQueueMax requests waiting for a worker; beyond it the node answers BUSY
+     * @param lockWaitersMax updates waiting for one chunk's lock; beyond it BUSY
+     * @param forwardTimeoutMillis deadline of an update sent to the successor
+     */
+    public record Config(
+            int nodeId,
+            RpcServer.Config rpc,
+            int workerThreads,
+            int workQueueMax,
+            int lockWaitersMax,
+            long forwardTimeoutMillis) {
+        public Config {
+            if (nodeId < 1) throw new IllegalArgumentException("nodeId=" + nodeId);
+            if (workerThreads < 1) throw new IllegalArgumentException("workerThreads=" + workerThreads);
+            if (workQueueMax < 1) throw new IllegalArgumentException("workQueueMax=" + workQueueMax);
+            if (lockWaitersMax < 1) throw new IllegalArgumentException("lockWaitersMax=" + lockWaitersMax);
+            if (forwardTimeoutMillis < 1)
+                throw new IllegalArgumentException("forwardTimeoutMillis=" + forwardTimeoutMillis);
+        }
+
+        /** Loopback on an ephemeral port, 8 workers, 4,096 queued, 256 waiters per chunk, 10 s forwards. */
+        public static Config loopback(int nodeId) {
+            return new Config(nodeId, RpcServer.Config.loopback(), 8, 4096, 256, 10_000);
+        }
+    }
+
+    private final Config config;
+    private final Map<Integer, ChunkEngine> targets;
+    private final ChunkLocks locks;
+    private final ThreadPoolExecutor workers;
+    private final Peers peers;
+    private final RpcServer server;
+    private volatile RoutingTable routing;
+    private boolean closed;
+
+    private StorageNode(Config config, Map<Integer, ChunkEngine> targets, RoutingTable routing) throws IOException {
+        this.config = config;
+        this.targets = Map.copyOf(targets);
+        this.routing = routing;
+        this.locks = new ChunkLocks(config.lockWaitersMax());
+        AtomicInteger threadNo = new AtomicInteger();
+        this.workers = new ThreadPoolExecutor(
+                config.workerThreads(),
+                config.workerThreads(),
+                0,
+                TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(config.workQueueMax()),
+                r -> Thread.ofPlatform()
+                        .name("storage-" + config.nodeId() + "-work-" + threadNo.getAndIncrement())
+                        .daemon(true)
+                        .unstarted(r));
+        this.peers = new Peers(RpcClient.Config.defaults(), 1, "storage-" + config.nodeId() + "-peers", 1_000);
+        Map<RpcMethod, RpcServer.Handler> handlers = new TreeMap<>();
+        handlers.put(RpcMethod.CHUNK_UPDATE, this::onUpdate);
+        handlers.put(RpcMethod.CHUNK_READ, this::onRead);
+        try {
+            this.server = RpcServer.start(config.rpc(), handlers);
+        } catch (IOException e) {
+            workers.shutdownNow();
+            peers.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Serves {@code targets} (target id → its open engine, owned by the node from now on) with {@code
+     * routing} as the first routing table.
+     */
+    public static StorageNode start(Config config, Map<Integer, ChunkEngine> targets, RoutingTable routing)
+            throws IOException {
+        return new StorageNode(config, targets, routing);
+    }
+
+    public int nodeId() {
+        return config.nodeId();
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public RoutingTable routing() {
+        return routing;
+    }
+
+    /** Installs {@code table} if it is newer than the current one; returns whether it did. */
+    public synchronized boolean setRouting(RoutingTable table) {
+        if (table.version() <= routing.version()) return false;
+        routing = table;
+        return true;
+    }
+
+    /** This node's engine for {@code targetId}, for tests and tooling. */
+    public ChunkEngine engine(int targetId) {
+        ChunkEngine engine = targets.get(targetId);
+        if (engine == null)
+            throw new IllegalArgumentException("node " + config.nodeId() + " has no target " + targetId);
+        return engine;
+    }
+
+    public Map<Integer, ChunkEngine> engines() {
+        return targets;
+    }
+
+    // ---- updates ----
+
+    private CompletableFuture<Reply> onUpdate(Call call) {
+        Update u;
+        try {
+            u = Update.decode(call.header());
+        } catch (IllegalArgumentException e) {
+            return updateReply(ChainStatus.INVALID_ARGUMENT, 0, e.getMessage());
+        }
+        ByteBuf payload = call.payload();
+        return onWorker(() -> update(u, payload));
+    }
+
+    private CompletableFuture<Reply> update(Update u, ByteBuf payload) {
+        RoutingTable table = routing;
+        RoutingTable.Chain chain = table.chain(u.chainId());
+        if (chain == null || chain.chainVersion() != u.chainVersion())
+            return updateReply(
+                    ChainStatus.STALE_ROUTING,
+                    0,
+                    "chain " + u.chainId() + " here is "
+                            + (chain == null ? "unknown" : "at version " + chain.chainVersion()) + ", request has "
+                            + u.chainVersion());
+        List<Integer> path = chain.writePath();
+        int index = -1;
+        for (int i = 0; i < path.size(); i++) if (targets.containsKey(path.get(i))) index = i;
+        if (index < 0)
+            return updateReply(
+                    ChainStatus.NOT_SERVING,
+                    0,
+                    "node " + config.nodeId() + " is not in the write path of chain " + u.chainId());
+        boolean fromClient = u.version() == 0;
+        if (fromClient != (index == 0))
+            return updateReply(
+                    ChainStatus.STALE_ROUTING,
+                    0,
+                    (fromClient ? "not the head" : "the head") + " of chain " + u.chainId() + " v"
+                            + chain.chainVersion());
+        if ((u.kind() == UpdateKind.TRUNCATE || u.kind() == UpdateKind.REMOVE) && payload.isReadable())
+            return updateReply(ChainStatus.INVALID_ARGUMENT, 0, u.kind() + " carries no data");
+        ChunkEngine engine = targets.get(path.get(index));
+        RoutingTable.Node successor = index + 1 < path.size() ? table.nodeOf(path.get(index + 1)) : null;
+        CompletableFuture<Void> turn = locks.acquire(u.chunk());
+        if (turn == null) return updateReply(ChainStatus.BUSY, 0, "too many updates wait for chunk " + u.chunk());
+        Step step = new Step(u, chain, engine, successor, payload);
+        return turn.thenComposeAsync(ignored -> step.run(fromClient), workers)
+                .whenComplete((r, e) -> locks.release(u.chunk()))
+                .exceptionally(this::updateFailure);
+    }
+
+    /** One update at this replica, holding the chunk's lock. */
+    private final class Step {
+        final Update u;
+        final RoutingTable.Chain chain;
+        final ChunkEngine engine;
+        final RoutingTable.Node successor;
+        final ByteBuf payload;
+
+        Step(Update u, RoutingTable.Chain chain, ChunkEngine engine, RoutingTable.Node successor, ByteBuf payload) {
+            this.u = u;
+            this.chain = chain;
+            this.engine = engine;
+            this.successor = successor;
+            this.payload = payload;
+        }
+
+        CompletableFuture<Reply> run(boolean atHead) {
+            if (u.kind() == UpdateKind.REMOVE)
+                return engine.deleteAsync(u.chunk())
+                        .thenComposeAsync(
+                                done -> forward(
+                                        u.forwarded(chain.chainVersion(), Update.FORWARDED_REMOVE, UpdateKind.REMOVE),
+                                        RpcPayload.NONE),
+                                workers)
+                        .thenApply(version -> replyOf(ChainStatus.OK, 0, ""));
+            ChunkInfo info = engine.info(u.chunk());
+            if (atHead) return atHead(info);
+            long version = u.version();
+            if (info.committedVersion() >= version)
+                return CompletableFuture.completedFuture(replyOf(ChainStatus.OK, version, "applied before"));
+            return applyAndForward(version, u.tag(), updateOf(u, payload));
+        }
+
+        private CompletableFuture<Reply> atHead(ChunkInfo info) {
+            if (!u.tag().isNone() && u.tag().equals(info.committedTag()))
+                return CompletableFuture.completedFuture(
+                        replyOf(ChainStatus.OK, info.committedVersion(), "applied before"));
+            if (info.pendingVersion() > 0 && !(!u.tag().isNone() && u.tag().equals(info.pendingTag()))) {
+                // A version an earlier head left pending: finish it first, then apply this update on top.
+                long stuck = info.pendingVersion();
+                LOG.info(
+                        "chain {}: finishing pending version {} of chunk {} before a new update",
+                        chain.chainId(),
+                        stuck,
+                        u.chunk());
+                ByteBuffer content = engine.readPending(u.chunk());
+                CompletableFuture<Long> finished = successor == null
+                        ? CompletableFuture.completedFuture(stuck)
+                        : forwardReplace(stuck, info.pendingTag(), content);
+                return finished.thenComposeAsync(v -> engine.commitAsync(u.chunk(), stuck), workers)
+                        .thenComposeAsync(done -> applyAndForward(stuck + 1, u.tag(), updateOf(u, payload)), workers);
+            }
+            long version = info.pendingVersion() > 0 ? info.pendingVersion() : info.committedVersion() + 1;
+            return applyAndForward(version, u.tag(), updateOf(u, payload));
+        }
+
+        private CompletableFuture<Reply> applyAndForward(long version, UpdateTag tag, ChunkUpdate update) {
+            boolean last = successor == null;
+            return engine.updateAsync(u.chunk(), version, tag, update, last)
+                    .thenComposeAsync(
+                            stored -> last ? CompletableFuture.completedFuture(version) : forwardUpdate(version),
+                            workers)
+                    .thenComposeAsync(
+                            v -> last
+                                    ? CompletableFuture.<Void>completedFuture(null)
+                                    : engine.commitAsync(u.chunk(), version),
+                            workers)
+                    .thenApply(done -> replyOf(ChainStatus.OK, version, ""));
+        }
+
+        /** Sends this update with {@code version} to the successor; one lacking the base gets the whole version. */
+        private CompletableFuture<Long> forwardUpdate(long version) {
+            Update next = u.forwarded(chain.chainVersion(), version, u.kind());
+            RpcPayload data =
+                    payload.isReadable() ? new RpcPayload.Bytes(payload.retainedDuplicate()) : RpcPayload.NONE;
+            return forward(next, data)
+                    .handleAsync(
+                            (v, e) -> {
+                                if (e == null) return CompletableFuture.completedFuture(v);
+                                if (statusOf(e) == ChainStatus.VERSION_MISMATCH && u.kind() != UpdateKind.REPLACE)
+                                    return forwardReplace(version, u.tag(), engine.readPending(u.chunk()));
+                                return CompletableFuture.<Long>failedFuture(e);
+                            },
+                            workers)
+                    .thenCompose(f -> f);
+        }
+
+        private CompletableFuture<Long> forwardReplace(long version, UpdateTag tag, ByteBuffer content) {
+            Update whole =
+                    new Update(chain.chainId(), chain.chainVersion(), u.chunk(), tag, UpdateKind.REPLACE, 0, version);
+            return forward(whole, new RpcPayload.Bytes(Unpooled.wrappedBuffer(content)));
+        }
+
+        /** Calls the successor; completes with the version it reports, or fails with a ChainFailure. */
+        private CompletableFuture<Long> forward(Update next, RpcPayload data) {
+            if (successor == null) {
+                RpcPayload.release(data);
+                return CompletableFuture.completedFuture(next.version());
+            }
+            RpcClient client;
+            try {
+                client = peers.get(successor);
+            } catch (RpcException e) {
+                RpcPayload.release(data);
+                return CompletableFuture.failedFuture(new ChainFailure(
+                        ChainStatus.NOT_SERVING, "successor node " + successor.nodeId() + ": " + e.getMessage()));
+            }
+            return client.call(RpcMethod.CHUNK_UPDATE, next.encode(), data, config.forwardTimeoutMillis())
+                    .handle((result, error) -> {
+                        if (error != null)
+                            throw new ChainFailure(
+                                    ChainStatus.NOT_SERVING,
+                                    "successor node " + successor.nodeId() + ": "
+                                            + rootOf(error).getMessage());
+                        try (result) {
+                            UpdateReply reply = UpdateReply.decode(result.header());
+                            if (reply.status() != ChainStatus.OK)
+                                throw new ChainFailure(
+                                        reply.status(),
+                                        "successor node " + successor.nodeId() + ": " + reply.message());
+                            return reply.version();
+                        }
+                    });
+        }
+    }
+
+    private static ChunkUpdate updateOf(Update u, ByteBuf payload) {
+        return switch (u.kind()) {
+            case REPLACE -> new ChunkUpdate.Replace(payload.nioBuffer());
+            case WRITE_AT -> new ChunkUpdate.WriteAt(u.offset(), payload.nioBuffer());
+            case TRUNCATE -> new ChunkUpdate.Truncate(u.offset());
+            case REMOVE -> throw new IllegalStateException("REMOVE has no chunk update");
+        };
+    }
+
+    // ---- reads ----
+
+    private CompletableFuture<Reply> onRead(Call call) {
+        Read r;
+        try {
+            r = Read.decode(call.header());
+        } catch (IllegalArgumentException e) {
+            return readReply(ReadReply.failed(ChainStatus.INVALID_ARGUMENT, routing.version(), e.getMessage()), null);
+        }
+        return onWorker(() -> read(r, false));
+    }
+
+    private CompletableFuture<Reply> read(Read r, boolean committedPendingFirst) {
+        RoutingTable table = routing;
+        RoutingTable.Chain chain = table.chain(r.chainId());
+        if (chain == null || chain.chainVersion() != r.chainVersion())
+            return readReply(
+                    ReadReply.failed(
+                            ChainStatus.STALE_ROUTING,
+                            table.version(),
+                            "chain " + r.chainId() + " here is "
+                                    + (chain == null ? "unknown" : "at version " + chain.chainVersion())
+                                    + ", request has " + r.chainVersion()),
+                    null);
+        int target = -1;
+        for (int t : chain.readers()) if (targets.containsKey(t)) target = t;
+        if (target < 0)
+            return readReply(
+                    ReadReply.failed(
+                            ChainStatus.NOT_SERVING,
+                            table.version(),
+                            "node " + config.nodeId() + " serves no replica of chain " + r.chainId()),
+                    null);
+        if (r.offset() < 0 || r.length() < 0 || (long) r.offset() + r.length() > BaseStoreClient.CHUNK_BYTES_MAX)
+            return readReply(
+                    ReadReply.failed(
+                            ChainStatus.OUT_OF_RANGE, table.version(), "range " + r.offset() + "+" + r.length()),
+                    null);
+        ChunkEngine engine = targets.get(target);
+        int first = r.offset() / BLOCK;
+        int end = (int) (((long) r.offset() + r.length() + BLOCK - 1) / BLOCK);
+        int count = Math.max(end - first, 0);
+        ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(count * BLOCK);
+        boolean handedOff = false;
+        try {
+            ChunkBlocks blocks;
+            ByteBuffer window = buf.nioBuffer(0, buf.capacity());
+            try {
+                blocks = engine.readBlocks(r.chunk(), first, count, window, false);
+            } catch (StorageException e) {
+                if (e.reason() != Reason.OUT_OF_RANGE) throw e;
+                // The chunk is shorter than the range: answer with its length and the blocks that exist.
+                ChunkInfo info = engine.info(r.chunk());
+                int blocksTotal = (info.lengthBytes() + BLOCK - 1) / BLOCK;
+                if (r.offset() > info.lengthBytes())
+                    return readReply(
+                            new ReadReply(
+                                    ChainStatus.OUT_OF_RANGE,
+                                    info.committedVersion(),
+                                    info.lengthBytes(),
+                                    first,
+                                    new int[0],
+                                    table.version(),
+                                    "offset " + r.offset() + " > length " + info.lengthBytes()),
+                            null);
+                window = buf.nioBuffer(0, buf.capacity());
+                blocks = engine.readBlocks(
+                        r.chunk(), first, Math.max(0, Math.min(count, blocksTotal - first)), window, false);
+            }
+            if (blocks.dirty()) {
+                if (chain.tail() != target)
+                    return readReply(
+                            ReadReply.failed(
+                                    ChainStatus.DIRTY,
+                                    table.version(),
+                                    "chunk " + r.chunk() + " has pending version " + blocks.pendingVersion()),
+                            null);
+                if (!committedPendingFirst) {
+                    // The tail holds a version every replica before it holds: commit it, then read again.
+                    long pending = blocks.pendingVersion();
+                    return engine.commitAsync(r.chunk(), pending)
+                            .handleAsync((ok, e) -> read(r, true), workers)
+                            .thenCompose(f -> f);
+                }
+            }
+            buf.writerIndex(window.position());
+            int[] crcs = Arrays.copyOfRange(blocks.crcs(), first, first + (buf.readableBytes() + BLOCK - 1) / BLOCK);
+            handedOff = true;
+            return readReply(
+                    new ReadReply(
+                            ChainStatus.OK,
+                            blocks.chunkVersion(),
+                            blocks.lengthBytes(),
+                            first,
+                            crcs,
+                            table.version(),
+                            ""),
+                    buf);
+        } catch (StorageException e) {
+            return readReply(ReadReply.failed(ChainStatus.of(e.reason()), table.version(), e.getMessage()), null);
+        } finally {
+            if (!handedOff) buf.release();
+        }
+    }
+
+    // ---- plumbing ----
+
+    /** Runs {@code work} on the worker pool; a full queue answers BUSY without running it. */
+    private CompletableFuture<Reply> onWorker(Supplier<CompletableFuture<Reply>> work) {
+        try {
+            return CompletableFuture.supplyAsync(work, workers).thenCompose(f -> f);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(new Reply(
+                    new UpdateReply(
+                                    ChainStatus.BUSY,
+                                    0,
+                                    routing.version(),
+                                    "node " + config.nodeId() + " work queue full")
+                            .encode(),
+                    RpcPayload.NONE));
+        }
+    }
+
+    private Reply replyOf(ChainStatus status, long version, String message) {
+        return new Reply(new UpdateReply(status, version, routing.version(), message).encode(), RpcPayload.NONE);
+    }
+
+    private CompletableFuture<Reply> updateReply(ChainStatus status, long version, String message) {
+        return CompletableFuture.completedFuture(replyOf(status, version, message));
+    }
+
+    private static CompletableFuture<Reply> readReply(ReadReply reply, ByteBuf data) {
+        return CompletableFuture.completedFuture(
+                new Reply(reply.encode(), data == null ? RpcPayload.NONE : new RpcPayload.Bytes(data)));
+    }
+
+    private Reply updateFailure(Throwable error) {
+        Throwable cause = rootOf(error);
+        ChainStatus status = statusOf(cause);
+        if (status == ChainStatus.IO_ERROR && !(cause instanceof StorageException))
+            LOG.error("node {}: update failed unexpectedly", config.nodeId(), cause);
+        return replyOf(status, 0, cause.getMessage());
+    }
+
+    static ChainStatus statusOf(Throwable error) {
+        Throwable cause = rootOf(error);
+        if (cause instanceof ChainFailure f) return f.status;
+        if (cause instanceof StorageException s) return ChainStatus.of(s.reason());
+        return ChainStatus.IO_ERROR;
+    }
+
+    static Throwable rootOf(Throwable error) {
+        Throwable t = error;
+        while (t instanceof CompletionException && t.getCause() != null) t = t.getCause();
+        return t;
+    }
+
+    /** A chain status travelling through futures. */
+    static final class ChainFailure extends RuntimeException {
+        final ChainStatus status;
+
+        ChainFailure(ChainStatus status, String message) {
+            super(status + ": " + message);
+            this.status = status;
+        }
+    }
+
+    /** Stops serving, then closes the peers, the workers and every engine. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+        }
+        server.close();
+        peers.close();
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(10, TimeUnit.SECONDS))
+                LOG.warn("node {}: workers still busy at close", config.nodeId());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (ChunkEngine engine : targets.values()) engine.close();
+    }
+
+    ExecutorService workers() {
+        return workers;
+    }
+}
