@@ -17,7 +17,7 @@ import java.util.Map;
  * The stable numeric id of a target, kept in {@code target.id} in its directory, so a restart with
  * the same directories (in any order) maps chunks to the same targets. Written once, atomically.
  */
-final class TargetIdFile {
+public final class TargetIdFile {
     static final String FILE_NAME = "target.id";
     static final int TARGET_ID_MAX = Integer.MAX_VALUE - 1;
 
@@ -27,7 +27,7 @@ final class TargetIdFile {
      * The id of each directory, in order: existing ids are kept, new directories get ids after the
      * largest existing one. Two directories with the same id are refused (a copied or repeated disk).
      */
-    static int[] assign(List<Path> directories) throws IOException {
+    public static int[] assign(List<Path> directories) throws IOException {
         int[] ids = new int[directories.size()];
         Map<Integer, Path> seen = new HashMap<>();
         List<Integer> unassigned = new ArrayList<>();

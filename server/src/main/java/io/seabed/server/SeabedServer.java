@@ -3,8 +3,8 @@ package io.seabed.server;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.seabed.basestore.BaseStoreConfig;
-import io.seabed.basestore.LocalBaseStoreClient;
+import io.seabed.basestore.chain.EmbeddedStorage;
+import io.seabed.basestore.chunk.ChunkEngineConfig;
 import io.seabed.metakv.MetaKvConfig;
 import io.seabed.metakv.RaftMetaKv;
 import io.seabed.namespace.Namespace;
@@ -55,12 +55,10 @@ public final class SeabedServer implements AutoCloseable {
         InstantSource clock = InstantSource.system();
         RaftMetaKv kv = RaftMetaKv.open(MetaKvConfig.defaults(data.resolve("meta")), clock);
         closeables.add(kv);
-        List<Path> targets = new ArrayList<>();
-        for (int i = 0; i < config.targets(); i++)
-            targets.add(data.resolve("targets").resolve("t" + i));
-        LocalBaseStoreClient store =
-                LocalBaseStoreClient.open(targets, BaseStoreConfig.DEFAULTS.withReplicas(config.replicas()));
-        closeables.add(store);
+        EmbeddedStorage storage = EmbeddedStorage.open(
+                data.resolve("targets"), config.targets(), config.replicas(), ChunkEngineConfig.DEFAULTS);
+        closeables.add(storage);
+        var store = storage.client();
         NamespaceConfig nsConfig = NamespaceConfig.defaults()
                 .withInlineBytesMax(config.inlineBytes())
                 .withGarbageDelayMillis(config.gcDelayMillis());
@@ -76,7 +74,7 @@ public final class SeabedServer implements AutoCloseable {
                     + "; set SEABED_ACCESS_KEY/SEABED_SECRET_KEY to choose them)");
         }
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        new StoreMetrics(store).bindTo(metrics);
+        new StoreMetrics(storage).bindTo(metrics);
         FunctionCounter.builder("seabed.metakv.log.entries", kv, k -> k.groupStats()[0])
                 .description("meta-kv Raft log entries submitted (each carries one or more transactions)")
                 .register(metrics);

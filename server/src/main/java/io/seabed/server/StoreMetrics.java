@@ -4,15 +4,15 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.seabed.basestore.BaseStoreStats;
-import io.seabed.basestore.LocalBaseStoreClient;
 import io.seabed.basestore.TargetState;
+import io.seabed.basestore.chain.EmbeddedStorage;
 import java.util.function.ToDoubleFunction;
 
 /** Storage counters as Prometheus meters: writes, bytes, fsyncs, corruption found, targets serving. */
 final class StoreMetrics {
-    private final LocalBaseStoreClient store;
+    private final EmbeddedStorage store;
 
-    StoreMetrics(LocalBaseStoreClient store) {
+    StoreMetrics(EmbeddedStorage store) {
         this.store = store;
     }
 
@@ -32,12 +32,12 @@ final class StoreMetrics {
         counter(
                 registry,
                 "seabed.store.replica.read.failures",
-                "replica reads that moved on",
+                "chunk reads tried again at another replica, the tail, or after a routing refresh",
                 s -> s.replicaReadFailures());
         counter(
                 registry,
                 "seabed.store.replica.write.retries",
-                "replica writes re-placed",
+                "chunk updates tried again after a stale routing, an unreachable or busy node",
                 s -> s.replicaWriteRetries());
         Gauge.builder("seabed.store.targets.offline", store, st -> (double) st.targetStates().values().stream()
                         .filter(state -> state == TargetState.OFFLINE)

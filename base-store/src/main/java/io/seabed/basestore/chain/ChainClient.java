@@ -65,7 +65,10 @@ public final class ChainClient implements BaseStoreClient {
     private final Peers peers;
     private final long clientId;
     private final AtomicLong seq = new AtomicLong();
-    private final LongAdder retries = new LongAdder();
+    private final LongAdder updateRetries = new LongAdder();
+    private final LongAdder readRetries = new LongAdder();
+    private final LongAdder chunkWrites = new LongAdder();
+    private final LongAdder chunkBytesWritten = new LongAdder();
     private final LongAdder dirtyReads = new LongAdder();
     private final LongAdder corruptReads = new LongAdder();
     private volatile boolean closed;
@@ -96,6 +99,8 @@ public final class ChainClient implements BaseStoreClient {
         int chainId = chainFor(id);
         int length = data.remaining();
         update(chainId, id, UpdateKind.REPLACE, 0, data);
+        chunkWrites.increment();
+        chunkBytesWritten.add(length);
         return ChunkRef.onChain(id, length, chainId);
     }
 
@@ -137,7 +142,7 @@ public final class ChainClient implements BaseStoreClient {
                         Reason.TARGET_OFFLINE, "chunk " + id + ": head node " + head.nodeId() + ": " + e.getMessage());
             }
             stale = table.version();
-            retries.increment();
+            updateRetries.increment();
         }
         throw new StorageException(
                 last.reason() == Reason.TARGET_OFFLINE ? Reason.NOT_ENOUGH_TARGETS : last.reason(),
@@ -214,7 +219,7 @@ public final class ChainClient implements BaseStoreClient {
                 last = e;
             }
             stale = table.version();
-            retries.increment();
+            readRetries.increment();
         }
         throw new StorageException(
                 last == null ? Reason.IO_ERROR : last.reason(),
@@ -283,8 +288,28 @@ public final class ChainClient implements BaseStoreClient {
         return most;
     }
 
+    /** Chunks written by {@link #writeChunk} (each once, whatever its replica count). */
+    public long chunkWrites() {
+        return chunkWrites.sum();
+    }
+
+    public long chunkBytesWritten() {
+        return chunkBytesWritten.sum();
+    }
+
+    /** Tries repeated after a stale routing, an unreachable node, a busy node or a bad replica. */
     public long retries() {
-        return retries.sum();
+        return updateRetries.sum() + readRetries.sum();
+    }
+
+    /** Update tries repeated. */
+    public long updateRetries() {
+        return updateRetries.sum();
+    }
+
+    /** Read tries repeated (another replica, the tail, or after a refresh). */
+    public long readRetries() {
+        return readRetries.sum();
     }
 
     public long dirtyReads() {
