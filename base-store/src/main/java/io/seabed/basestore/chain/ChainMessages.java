@@ -25,7 +25,12 @@ public final class ChainMessages {
         /** The chunk is cut or extended to {@code offset} bytes. */
         TRUNCATE(3),
         /** Every replica drops the chunk (no version; deletes come after the metadata let go of it). */
-        REMOVE(4);
+        REMOVE(4),
+        /**
+         * Sync: the payload is committed version {@code version} as the predecessor holds it, written to a
+         * SYNCING replica as is (kept if the replica already holds a newer committed version).
+         */
+        SYNC_REPLACE(5);
 
         final int wire;
 
@@ -187,6 +192,101 @@ public final class ChainMessages {
 
         static ReadReply failed(ChainStatus status, long routingVersion, String message) {
             return new ReadReply(status, 0, 0, 0, new int[0], routingVersion, message);
+        }
+    }
+
+    /**
+     * CHUNK_LIST: scans up to {@code countMax} chunks of {@code targetId} after {@code after} (from the first
+     * when null) and answers those of chain {@code chainId} (all when 0).
+     */
+    public record ListChunks(int targetId, int chainId, ChunkId after, int countMax) {
+        public byte[] encode() {
+            ByteBuffer out = ByteBuffer.allocate(4 + 4 + 1 + 16 + 4)
+                    .putInt(targetId)
+                    .putInt(chainId)
+                    .put((byte) (after == null ? 0 : 1));
+            out.putLong(after == null ? 0 : after.high()).putLong(after == null ? 0 : after.low());
+            return out.putInt(countMax).array();
+        }
+
+        public static ListChunks decode(byte[] header) {
+            try {
+                ByteBuffer in = ByteBuffer.wrap(header);
+                int target = in.getInt();
+                int chain = in.getInt();
+                boolean hasAfter = in.get() != 0;
+                ChunkId after = new ChunkId(in.getLong(), in.getLong());
+                ListChunks l = new ListChunks(target, chain, hasAfter ? after : null, in.getInt());
+                if (in.hasRemaining()) throw new IllegalArgumentException("list header: trailing bytes");
+                return l;
+            } catch (BufferUnderflowException e) {
+                throw new IllegalArgumentException("list header truncated", e);
+            }
+        }
+    }
+
+    /**
+     * Reply to CHUNK_LIST; the payload holds the {@link Listed} entries. {@code full}: the scan stopped at
+     * countMax, so more may follow {@code cursor} (the last id scanned, null when none was).
+     */
+    public record ListReply(ChainStatus status, boolean full, ChunkId cursor, long routingVersion, String message) {
+        public byte[] encode() {
+            byte[] text = clip(message);
+            return ByteBuffer.allocate(1 + 1 + 1 + 16 + 8 + 2 + text.length)
+                    .put((byte) status.wire())
+                    .put((byte) (full ? 1 : 0))
+                    .put((byte) (cursor == null ? 0 : 1))
+                    .putLong(cursor == null ? 0 : cursor.high())
+                    .putLong(cursor == null ? 0 : cursor.low())
+                    .putLong(routingVersion)
+                    .putShort((short) text.length)
+                    .put(text)
+                    .array();
+        }
+
+        public static ListReply decode(byte[] header) {
+            try {
+                ByteBuffer in = ByteBuffer.wrap(header);
+                ChainStatus status = ChainStatus.ofWire(in.get());
+                boolean full = in.get() != 0;
+                boolean hasCursor = in.get() != 0;
+                ChunkId cursor = new ChunkId(in.getLong(), in.getLong());
+                long routing = in.getLong();
+                byte[] text = new byte[in.getShort()];
+                in.get(text);
+                return new ListReply(
+                        status, full, hasCursor ? cursor : null, routing, new String(text, StandardCharsets.UTF_8));
+            } catch (BufferUnderflowException | NegativeArraySizeException e) {
+                throw new IllegalArgumentException("list reply truncated", e);
+            }
+        }
+    }
+
+    /** One listed chunk: its committed version, length and digest (0 when none committed), and its pending version. */
+    public record Listed(ChunkId id, long committedVersion, int lengthBytes, long digest, long pendingVersion) {
+        static final int BYTES = 16 + 8 + 4 + 8 + 8;
+
+        void encode(ByteBuffer out) {
+            out.putLong(id.high())
+                    .putLong(id.low())
+                    .putLong(committedVersion)
+                    .putInt(lengthBytes)
+                    .putLong(digest);
+            out.putLong(pendingVersion);
+        }
+
+        static Listed decode(ByteBuffer in) {
+            return new Listed(
+                    new ChunkId(in.getLong(), in.getLong()), in.getLong(), in.getInt(), in.getLong(), in.getLong());
+        }
+
+        /** Entries of a CHUNK_LIST reply payload. */
+        public static java.util.List<Listed> decodeAll(ByteBuffer in) {
+            if (in.remaining() % BYTES != 0)
+                throw new IllegalArgumentException("list payload of " + in.remaining() + " B");
+            java.util.List<Listed> out = new java.util.ArrayList<>(in.remaining() / BYTES);
+            while (in.hasRemaining()) out.add(decode(in));
+            return out;
         }
     }
 

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.seabed.basestore.BaseStoreClient;
+import io.seabed.basestore.ChunkId;
 import io.seabed.basestore.StorageException;
 import io.seabed.basestore.StorageException.Reason;
 import io.seabed.basestore.UpdateTag;
@@ -121,6 +122,7 @@ public final class StorageNode implements AutoCloseable {
         Map<RpcMethod, RpcServer.Handler> handlers = new TreeMap<>();
         handlers.put(RpcMethod.CHUNK_UPDATE, this::onUpdate);
         handlers.put(RpcMethod.CHUNK_READ, this::onRead);
+        handlers.put(RpcMethod.CHUNK_LIST, this::onList);
         try {
             this.server = RpcServer.start(config.rpc(), handlers);
         } catch (IOException e) {
@@ -237,6 +239,7 @@ public final class StorageNode implements AutoCloseable {
         }
 
         CompletableFuture<Reply> run(boolean atHead) {
+            if (u.kind() == UpdateKind.SYNC_REPLACE) return syncReplace();
             if (u.kind() == UpdateKind.REMOVE)
                 return engine.deleteAsync(u.chunk())
                         .thenComposeAsync(
@@ -251,6 +254,28 @@ public final class StorageNode implements AutoCloseable {
             if (info.committedVersion() >= version)
                 return CompletableFuture.completedFuture(replyOf(ChainStatus.OK, version, "applied before"));
             return applyAndForward(version, u.tag(), updateOf(u, payload));
+        }
+
+        /** A chunk version from the predecessor's sync: written committed, unless a newer one is here. */
+        private CompletableFuture<Reply> syncReplace() {
+            RoutingTable.Member me = chain.member(engine.targetId());
+            if (me == null || me.state() != PublicState.SYNCING || successor != null)
+                return CompletableFuture.completedFuture(replyOf(
+                        ChainStatus.NOT_SERVING,
+                        0,
+                        "target " + engine.targetId() + " is not the syncing end of chain " + chain.chainId()));
+            ChunkInfo info = engine.info(u.chunk());
+            if (info.committedVersion() > u.version())
+                return CompletableFuture.completedFuture(
+                        replyOf(ChainStatus.OK, info.committedVersion(), "newer here"));
+            return engine.updateAsync(
+                            u.chunk(),
+                            chain.chainId(),
+                            u.version(),
+                            u.tag(),
+                            new ChunkUpdate.Replace(payload.nioBuffer()),
+                            true)
+                    .thenApply(done -> replyOf(ChainStatus.OK, u.version(), ""));
         }
 
         private CompletableFuture<Reply> atHead(ChunkInfo info) {
@@ -278,7 +303,7 @@ public final class StorageNode implements AutoCloseable {
 
         private CompletableFuture<Reply> applyAndForward(long version, UpdateTag tag, ChunkUpdate update) {
             boolean last = successor == null;
-            return engine.updateAsync(u.chunk(), version, tag, update, last)
+            return engine.updateAsync(u.chunk(), chain.chainId(), version, tag, update, last)
                     .thenComposeAsync(
                             stored -> last ? CompletableFuture.completedFuture(version) : forwardUpdate(version),
                             workers)
@@ -348,11 +373,236 @@ public final class StorageNode implements AutoCloseable {
 
     private static ChunkUpdate updateOf(Update u, ByteBuf payload) {
         return switch (u.kind()) {
-            case REPLACE -> new ChunkUpdate.Replace(payload.nioBuffer());
+            case REPLACE, SYNC_REPLACE -> new ChunkUpdate.Replace(payload.nioBuffer());
             case WRITE_AT -> new ChunkUpdate.WriteAt(u.offset(), payload.nioBuffer());
             case TRUNCATE -> new ChunkUpdate.Truncate(u.offset());
             case REMOVE -> throw new IllegalStateException("REMOVE has no chunk update");
         };
+    }
+
+    // ---- listing and sync ----
+
+    /** Chunks compared per listing page during a sync. */
+    private static final int SYNC_PAGE = 256;
+
+    /** Listing pages hold at most this many chunks. */
+    static final int LIST_PAGE_MAX = 1024;
+
+    private CompletableFuture<Reply> onList(Call call) {
+        ChainMessages.ListChunks l;
+        try {
+            l = ChainMessages.ListChunks.decode(call.header());
+        } catch (IllegalArgumentException e) {
+            return listReply(ChainStatus.INVALID_ARGUMENT, e.getMessage());
+        }
+        ChunkEngine engine = targets.get(l.targetId());
+        if (engine == null)
+            return listReply(ChainStatus.NOT_SERVING, "node " + config.nodeId() + " has no target " + l.targetId());
+        if (l.countMax() < 1) return listReply(ChainStatus.INVALID_ARGUMENT, "countMax=" + l.countMax());
+        return onWorker(() -> {
+            int countMax = Math.min(l.countMax(), LIST_PAGE_MAX);
+            List<ChunkEngine.ChunkListing> page = engine.list(l.after(), countMax);
+            List<ChainMessages.Listed> entries = ofChain(page, l.chainId());
+            ByteBuffer view = ByteBuffer.allocate(entries.size() * ChainMessages.Listed.BYTES);
+            for (ChainMessages.Listed entry : entries) entry.encode(view);
+            ChainMessages.ListReply reply = new ChainMessages.ListReply(
+                    ChainStatus.OK,
+                    page.size() >= countMax,
+                    page.isEmpty() ? null : page.getLast().id(),
+                    routing.version(),
+                    "");
+            return CompletableFuture.completedFuture(
+                    new Reply(reply.encode(), new RpcPayload.Bytes(Unpooled.wrappedBuffer(view.flip()))));
+        });
+    }
+
+    /** The entries of {@code page} that belong to chain {@code chainId} (all when 0). */
+    static List<ChainMessages.Listed> ofChain(List<ChunkEngine.ChunkListing> page, int chainId) {
+        List<ChainMessages.Listed> out = new java.util.ArrayList<>(page.size());
+        for (ChunkEngine.ChunkListing entry : page) {
+            ChunkInfo i = entry.info();
+            if (chainId != 0 && i.chainId() != chainId) continue;
+            out.add(new ChainMessages.Listed(
+                    entry.id(), i.committedVersion(), i.lengthBytes(), i.digest(), i.pendingVersion()));
+        }
+        return out;
+    }
+
+    private CompletableFuture<Reply> listReply(ChainStatus status, String message) {
+        return CompletableFuture.completedFuture(new Reply(
+                new ChainMessages.ListReply(status, false, null, routing.version(), message).encode(),
+                RpcPayload.NONE));
+    }
+
+    /** Progress of one sync, readable while it runs. */
+    public static final class SyncProgress {
+        public final java.util.concurrent.atomic.AtomicLong scanned = new java.util.concurrent.atomic.AtomicLong();
+        public final java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+        public final java.util.concurrent.atomic.AtomicLong bytesSent = new java.util.concurrent.atomic.AtomicLong();
+        public final java.util.concurrent.atomic.AtomicLong removed = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        public String toString() {
+            return "scanned=" + scanned + " sent=" + sent + " (" + bytesSent + " B) removed=" + removed;
+        }
+    }
+
+    /**
+     * Fills this node's successor in chain {@code chainId}, which must be SYNCING, from this node's target:
+     * compares both targets' chunk listings page by page and, holding each chunk's lock (so no update of it
+     * is in flight), sends the committed version of every chunk the successor lacks or holds differently as a
+     * whole, and removes chunks this target does not have. New updates keep flowing to the successor meanwhile
+     * (it is in the write path); one lacking its base gets a whole version. Fails if the chain changes.
+     *
+     * <p>Runs on a thread of its own; the future completes when the successor holds what this target holds.
+     */
+    public CompletableFuture<SyncProgress> syncSuccessor(int chainId, SyncProgress progress) {
+        CompletableFuture<SyncProgress> done = new CompletableFuture<>();
+        Thread.ofPlatform()
+                .name("storage-" + config.nodeId() + "-sync-" + chainId)
+                .daemon(true)
+                .start(() -> {
+                    try {
+                        sync(chainId, progress);
+                        done.complete(progress);
+                    } catch (Throwable e) {
+                        LOG.warn(
+                                "node {}: sync of chain {} failed after {}: {}",
+                                config.nodeId(),
+                                chainId,
+                                progress,
+                                e.toString());
+                        done.completeExceptionally(e);
+                    }
+                });
+        return done;
+    }
+
+    private void sync(int chainId, SyncProgress progress) throws Exception {
+        RoutingTable table = routing;
+        RoutingTable.Chain chain = table.chain(chainId);
+        if (chain == null) throw new ChainFailure(ChainStatus.STALE_ROUTING, "no chain " + chainId);
+        List<Integer> path = chain.writePath();
+        int index = -1;
+        for (int i = 0; i < path.size(); i++) if (targets.containsKey(path.get(i))) index = i;
+        if (index < 0
+                || index + 1 >= path.size()
+                || chain.member(path.get(index + 1)).state() != PublicState.SYNCING)
+            throw new ChainFailure(
+                    ChainStatus.NOT_SERVING, "node " + config.nodeId() + " has no SYNCING successor in chain " + chain);
+        ChunkEngine engine = targets.get(path.get(index));
+        int successorTarget = path.get(index + 1);
+        RoutingTable.Node successor = table.nodeOf(successorTarget);
+        LOG.info(
+                "node {}: syncing target {} from target {} (chain {} v{})",
+                config.nodeId(),
+                successorTarget,
+                engine.targetId(),
+                chainId,
+                chain.chainVersion());
+        ChunkId after = null;
+        while (true) {
+            if (routing.chain(chainId) == null || routing.chain(chainId).chainVersion() != chain.chainVersion())
+                throw new ChainFailure(ChainStatus.STALE_ROUTING, "chain " + chainId + " changed during sync");
+            List<ChunkEngine.ChunkListing> minePage = engine.list(after, SYNC_PAGE);
+            ChainMessages.ListReply theirPage;
+            List<ChainMessages.Listed> theirs;
+            try (RpcClient.Result r = peers.get(successor)
+                    .call(
+                            RpcMethod.CHUNK_LIST,
+                            new ChainMessages.ListChunks(successorTarget, chainId, after, SYNC_PAGE).encode(),
+                            RpcPayload.NONE,
+                            config.forwardTimeoutMillis())
+                    .get()) {
+                theirPage = ChainMessages.ListReply.decode(r.header());
+                if (theirPage.status() != ChainStatus.OK)
+                    throw new ChainFailure(
+                            theirPage.status(), "listing target " + successorTarget + ": " + theirPage.message());
+                theirs = ChainMessages.Listed.decodeAll(r.payload().nioBuffer());
+            }
+            // Each side is complete only up to where its scan stopped: handle ids up to the nearer stop.
+            ChunkId bound = null;
+            if (minePage.size() >= SYNC_PAGE) bound = minePage.getLast().id();
+            if (theirPage.full() && (bound == null || ChunkEngine.compareIds(theirPage.cursor(), bound) < 0))
+                bound = theirPage.cursor();
+            java.util.TreeMap<ChunkId, ChainMessages.Listed> theirsById =
+                    new java.util.TreeMap<>(ChunkEngine::compareIds);
+            for (ChainMessages.Listed l : theirs) theirsById.put(l.id(), l);
+            java.util.TreeSet<ChunkId> ids = new java.util.TreeSet<>(ChunkEngine::compareIds);
+            for (ChainMessages.Listed l : ofChain(minePage, chainId)) ids.add(l.id());
+            ids.addAll(theirsById.keySet());
+            for (ChunkId id : ids) {
+                if (bound != null && ChunkEngine.compareIds(id, bound) > 0) break;
+                syncChunk(engine, chain, successor, id, theirsById.get(id), progress);
+            }
+            if (bound == null) break;
+            after = bound;
+        }
+        LOG.info(
+                "node {}: target {} synced from target {}: {}",
+                config.nodeId(),
+                successorTarget,
+                engine.targetId(),
+                progress);
+    }
+
+    private void syncChunk(
+            ChunkEngine engine,
+            RoutingTable.Chain chain,
+            RoutingTable.Node successor,
+            ChunkId id,
+            ChainMessages.Listed theirs,
+            SyncProgress progress)
+            throws Exception {
+        progress.scanned.incrementAndGet();
+        CompletableFuture<Void> turn;
+        while ((turn = locks.acquire(id)) == null) Thread.sleep(1);
+        turn.get();
+        try {
+            ChunkInfo mine = engine.info(id);
+            Update request;
+            RpcPayload data;
+            if (mine.exists() && mine.chainId() != chain.chainId()) return;
+            if (mine.committedVersion() == 0) {
+                if (mine.pendingVersion() > 0 || theirs == null) return;
+                request = new Update(
+                        chain.chainId(),
+                        chain.chainVersion(),
+                        id,
+                        UpdateTag.NONE,
+                        UpdateKind.REMOVE,
+                        0,
+                        Update.FORWARDED_REMOVE);
+                data = RpcPayload.NONE;
+                progress.removed.incrementAndGet();
+            } else {
+                if (theirs != null
+                        && theirs.committedVersion() == mine.committedVersion()
+                        && theirs.digest() == mine.digest()) return;
+                ByteBuffer content = ByteBuffer.allocate(mine.lengthBytes());
+                engine.read(id, 0, content);
+                request = new Update(
+                        chain.chainId(),
+                        chain.chainVersion(),
+                        id,
+                        mine.committedTag(),
+                        UpdateKind.SYNC_REPLACE,
+                        0,
+                        mine.committedVersion());
+                data = new RpcPayload.Bytes(Unpooled.wrappedBuffer(content.flip()));
+                progress.sent.incrementAndGet();
+                progress.bytesSent.addAndGet(mine.lengthBytes());
+            }
+            try (RpcClient.Result r = peers.get(successor)
+                    .call(RpcMethod.CHUNK_UPDATE, request.encode(), data, config.forwardTimeoutMillis())
+                    .get()) {
+                UpdateReply reply = UpdateReply.decode(r.header());
+                if (reply.status() != ChainStatus.OK)
+                    throw new ChainFailure(reply.status(), "sync of chunk " + id + ": " + reply.message());
+            }
+        } finally {
+            locks.release(id);
+        }
     }
 
     // ---- reads ----

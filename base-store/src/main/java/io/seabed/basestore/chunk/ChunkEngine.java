@@ -127,11 +127,11 @@ public final class ChunkEngine implements AutoCloseable {
      * completed when it is durable; for chunks written once without a chain. See {@link #updateAsync}.
      */
     public CompletableFuture<Void> writeAsync(ChunkId id, ByteBuffer data) {
-        return updateAsync(id, 1, UpdateTag.NONE, new ChunkUpdate.Replace(data), true);
+        return updateAsync(id, 0, 1, UpdateTag.NONE, new ChunkUpdate.Replace(data), true);
     }
 
     /**
-     * Makes version {@code chunkVersion} of the chunk, made by {@code update} from the committed
+     * Makes version {@code chunkVersion} of the chunk (of chain {@code chainId}, 0 for none), made by {@code update} from the committed
      * version before it, and returns a future completed when it is durable: as the committed version
      * when {@code commit} (a chain's tail, a sync's full replace), else as the pending version,
      * which {@link #commitAsync} later commits. A previous pending version is replaced. An update
@@ -144,7 +144,7 @@ public final class ChunkEngine implements AutoCloseable {
      * data from position to limit without moving it; the caller may reuse it once this returns.
      */
     public CompletableFuture<Void> updateAsync(
-            ChunkId id, long chunkVersion, UpdateTag tag, ChunkUpdate update, boolean commit) {
+            ChunkId id, int chainId, long chunkVersion, UpdateTag tag, ChunkUpdate update, boolean commit) {
         if (chunkVersion < 1)
             return CompletableFuture.failedFuture(
                     new StorageException(Reason.INVALID_ARGUMENT, "chunk " + id + " version " + chunkVersion + " < 1"));
@@ -175,9 +175,7 @@ public final class ChunkEngine implements AutoCloseable {
                                 + address.blockIndex() + " of " + address.file() + " failed",
                         e));
             }
-            CommitOp op = commit
-                    ? CommitOp.write(id, address, length, crcs, chunkVersion, tag)
-                    : CommitOp.stage(id, address, length, crcs, chunkVersion, tag);
+            CommitOp op = CommitOp.block(commit, id, address, length, crcs, chunkVersion, chainId, tag);
             return enqueue(op, address);
         } catch (IOException e) {
             takeOffline("growing a block file failed", e);
@@ -419,7 +417,9 @@ public final class ChunkEngine implements AutoCloseable {
     }
 
     private static ChunkInfo infoOf(ChunkMeta committed, ChunkMeta pending) {
+        ChunkMeta any = committed != null ? committed : pending;
         return new ChunkInfo(
+                any == null ? 0 : any.chainId(),
                 committed == null ? 0 : committed.chunkVersion(),
                 committed == null ? 0 : committed.lengthBytes(),
                 committed == null ? UpdateTag.NONE : committed.tag(),

@@ -9,12 +9,12 @@ import java.nio.ByteOrder;
  * One chunk version's metadata row on a target: where its block is, how long it is, the engine's
  * write sequence number ({@code version}: unique per write on this target, so a reader can tell a
  * concurrent change from corruption), the chain-wide chunk version and the tag of the update that
- * made it, and the CRC32C of each 64 KiB block. Immutable; {@code crcs} is owned by the record and
+ * made it, the chain it belongs to (0 for chunks written without one), and the CRC32C of each 64 KiB block. Immutable; {@code crcs} is owned by the record and
  * never modified.
  *
  * <p>Keys: {@code 'c'} (committed) or {@code 'p'} (pending, CRAQ) + 16 bytes of chunk id
  * (big-endian, so ids sort). Value (format 2): format, class, file, block, length, write sequence,
- * chunk version, tag, CRCs (little-endian). Format 1 rows (no chunk version, no tag) read as chunk
+ * chunk version, chain id, tag, CRCs (little-endian). Format 1 rows (no chunk version, no tag) read as chunk
  * version 1 with no tag.
  */
 record ChunkMeta(
@@ -24,6 +24,7 @@ record ChunkMeta(
         int lengthBytes,
         long version,
         long chunkVersion,
+        int chainId,
         UpdateTag tag,
         int[] crcs) {
     static final byte KEY_PREFIX = 'c';
@@ -32,7 +33,7 @@ record ChunkMeta(
     private static final byte FORMAT_1 = 1;
     private static final byte FORMAT = 2;
     private static final int HEADER_1_BYTES = 1 + 1 + 4 + 4 + 4 + 8;
-    private static final int HEADER_BYTES = HEADER_1_BYTES + 8 + 8 + 4 + 8;
+    private static final int HEADER_BYTES = HEADER_1_BYTES + 8 + 4 + 8 + 4 + 8;
 
     ChunkMeta {
         if (crcs.length != SizeClasses.crcBlockCount(lengthBytes))
@@ -69,7 +70,7 @@ record ChunkMeta(
     byte[] encode() {
         ByteBuffer out = ByteBuffer.allocate(HEADER_BYTES + 4 * crcs.length).order(ByteOrder.LITTLE_ENDIAN);
         out.put(FORMAT).put((byte) classIndex).putInt(fileNo).putInt(blockIndex).putInt(lengthBytes);
-        out.putLong(version).putLong(chunkVersion);
+        out.putLong(version).putLong(chunkVersion).putInt(chainId);
         out.putLong(tag.clientId()).putInt(tag.channel()).putLong(tag.seq());
         for (int crc : crcs) out.putInt(crc);
         return out.array();
@@ -86,9 +87,11 @@ record ChunkMeta(
         int lengthBytes = in.getInt();
         long version = in.getLong();
         long chunkVersion = 1;
+        int chainId = 0;
         UpdateTag tag = UpdateTag.NONE;
         if (format == FORMAT) {
             chunkVersion = in.getLong();
+            chainId = in.getInt();
             tag = new UpdateTag(in.getLong(), in.getInt(), in.getLong());
         }
         int count = SizeClasses.crcBlockCount(lengthBytes);
@@ -101,6 +104,6 @@ record ChunkMeta(
                     "chunk meta lengthBytes=" + lengthBytes + " > block of class " + classIndex);
         int[] crcs = new int[count];
         for (int i = 0; i < count; i++) crcs[i] = in.getInt();
-        return new ChunkMeta(classIndex, fileNo, blockIndex, lengthBytes, version, chunkVersion, tag, crcs);
+        return new ChunkMeta(classIndex, fileNo, blockIndex, lengthBytes, version, chunkVersion, chainId, tag, crcs);
     }
 }

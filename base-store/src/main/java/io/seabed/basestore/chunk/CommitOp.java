@@ -31,6 +31,7 @@ final class CommitOp {
     final int lengthBytes;
     final int[] crcs;
     final long chunkVersion;
+    final int chainId;
     final UpdateTag tag;
     final CompletableFuture<Void> done = new CompletableFuture<>();
     /** Set by the committer when this op alone is refused (a commit of a version not pending). */
@@ -43,6 +44,7 @@ final class CommitOp {
             int lengthBytes,
             int[] crcs,
             long chunkVersion,
+            int chainId,
             UpdateTag tag) {
         this.kind = kind;
         this.id = id;
@@ -50,25 +52,30 @@ final class CommitOp {
         this.lengthBytes = lengthBytes;
         this.crcs = crcs;
         this.chunkVersion = chunkVersion;
+        this.chainId = chainId;
         this.tag = tag;
     }
 
-    static CommitOp write(
-            ChunkId id, BlockAddress address, int lengthBytes, int[] crcs, long chunkVersion, UpdateTag tag) {
-        return new CommitOp(Kind.WRITE, id, address, lengthBytes, crcs, chunkVersion, tag);
-    }
-
-    static CommitOp stage(
-            ChunkId id, BlockAddress address, int lengthBytes, int[] crcs, long chunkVersion, UpdateTag tag) {
-        return new CommitOp(Kind.STAGE, id, address, lengthBytes, crcs, chunkVersion, tag);
+    /** A new block: the committed version at once ({@code commit}, WRITE) or the pending one (STAGE). */
+    static CommitOp block(
+            boolean commit,
+            ChunkId id,
+            BlockAddress address,
+            int lengthBytes,
+            int[] crcs,
+            long chunkVersion,
+            int chainId,
+            UpdateTag tag) {
+        return new CommitOp(
+                commit ? Kind.WRITE : Kind.STAGE, id, address, lengthBytes, crcs, chunkVersion, chainId, tag);
     }
 
     static CommitOp commit(ChunkId id, long chunkVersion) {
-        return new CommitOp(Kind.COMMIT, id, null, 0, new int[0], chunkVersion, UpdateTag.NONE);
+        return new CommitOp(Kind.COMMIT, id, null, 0, new int[0], chunkVersion, 0, UpdateTag.NONE);
     }
 
     static CommitOp delete(ChunkId id) {
-        return new CommitOp(Kind.DELETE, id, null, 0, new int[0], 0, UpdateTag.NONE);
+        return new CommitOp(Kind.DELETE, id, null, 0, new int[0], 0, 0, UpdateTag.NONE);
     }
 
     boolean hasBlock() {

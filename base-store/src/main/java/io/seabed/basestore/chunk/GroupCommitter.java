@@ -178,6 +178,7 @@ final class GroupCommitter implements Runnable {
                 op.lengthBytes,
                 nextVersion++,
                 op.chunkVersion,
+                op.chainId,
                 op.tag,
                 op.crcs);
     }

@@ -12,7 +12,9 @@ public enum RpcMethod {
     /** A chunk update: client to chain head, then replica to successor (chain.ChainMessages.Update). */
     CHUNK_UPDATE(10),
     /** A ranged read of a chunk's committed bytes at one replica (chain.ChainMessages.Read). */
-    CHUNK_READ(11);
+    CHUNK_READ(11),
+    /** A page of one target's chunks with versions and digests, for sync and verify (chain.ChainMessages.ListChunks). */
+    CHUNK_LIST(12);
 
     /** Largest id the lookup table holds; ids are small and dense. */
     static final int ID_MAX = 1023;

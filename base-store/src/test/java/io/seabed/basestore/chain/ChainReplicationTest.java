@@ -204,6 +204,7 @@ class ChainReplicationTest {
                         cluster.engine(target)
                                 .updateAsync(
                                         id,
+                                        chainId,
                                         2,
                                         new UpdateTag(5, 0, 1),
                                         new ChunkUpdate.Replace(ByteBuffer.wrap(v2)),

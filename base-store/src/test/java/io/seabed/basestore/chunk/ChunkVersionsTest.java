@@ -41,7 +41,7 @@ class ChunkVersionsTest {
     }
 
     private static void update(ChunkEngine engine, long version, ChunkUpdate update, boolean commit) {
-        Futures.await(engine.updateAsync(ID, version, TAG, update, commit), "update");
+        Futures.await(engine.updateAsync(ID, 0, version, TAG, update, commit), "update");
     }
 
     @Test
@@ -125,7 +125,7 @@ class ChunkVersionsTest {
                 ids.add(id);
                 boolean commit = i % 4 != 0;
                 Futures.await(
-                        engine.updateAsync(id, 1, TAG, new ChunkUpdate.Replace(ChunkData.buffer(i, 1000)), commit),
+                        engine.updateAsync(id, 0, 1, TAG, new ChunkUpdate.Replace(ChunkData.buffer(i, 1000)), commit),
                         "write");
             }
             ids.sort(ChunkEngine::compareIds);
