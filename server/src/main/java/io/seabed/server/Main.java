@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "seabed 0.1.0",
         description = "One storage base behind an S3 front (and, in later releases, NFS and a console).",
-        subcommands = {ServerCommand.class, AdminCommand.class})
+        subcommands = {ServerCommand.class, AdminCommand.class, VerifyCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedStorage implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStorage.class);
-    static final String ROUTING_FILE = "routing.bin";
+    /** The chain layout file beside the target directories. */
+    public static final String ROUTING_FILE = "routing.bin";
 
     private final List<StorageNode> nodes;
     private final List<Integer> targetIds;
