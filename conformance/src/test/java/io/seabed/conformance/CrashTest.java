@@ -27,7 +27,7 @@ class CrashTest {
     @TempDir
     Path data;
 
-    private static S3Client client(ChildSeabed child) {
+    static S3Client client(ChildSeabed child) {
         return S3Client.builder()
                 .endpointOverride(child.endpoint)
                 .region(Region.US_EAST_1)

@@ -11,7 +11,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** {@code seabed verify} against a running server in another process, and against a stopped one. */
@@ -41,13 +40,7 @@ class VerifyCommandTest {
     @Test
     void everyChunkOfARunningServerVerifiesIdenticalAndAStoppedOneIsReported() throws Exception {
         try (ChildSeabed child = new ChildSeabed(data);
-                S3Client s3 = S3Client.builder()
-                        .endpointOverride(child.endpoint)
-                        .region(Region.US_EAST_1)
-                        .credentialsProvider(
-                                InProcessSeabed.credentials(InProcessSeabed.ACCESS_KEY, InProcessSeabed.SECRET_KEY))
-                        .forcePathStyle(true)
-                        .build()) {
+                S3Client s3 = CrashTest.client(child)) {
             s3.createBucket(b -> b.bucket("verify"));
             int chunked = 0;
             for (int i = 0; i < 40; i++) {
