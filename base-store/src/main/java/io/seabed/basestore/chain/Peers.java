@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Thread safety: {@link #get} from any thread; it may block up to the connect timeout.
  */
-final class Peers implements AutoCloseable {
+public final class Peers implements AutoCloseable {
     private final RpcClient.Config config;
     private final EventLoopGroup group;
     private final long reconnectNanos;
@@ -23,7 +23,7 @@ final class Peers implements AutoCloseable {
     private final Map<String, Long> failedAt = new HashMap<>();
     private boolean closed;
 
-    Peers(RpcClient.Config config, int ioThreads, String name, long reconnectMillis) {
+    public Peers(RpcClient.Config config, int ioThreads, String name, long reconnectMillis) {
         this.config = config;
         this.group = RpcClient.ioGroup(ioThreads, name);
         this.reconnectNanos = TimeUnit.MILLISECONDS.toNanos(reconnectMillis);
@@ -34,7 +34,7 @@ final class Peers implements AutoCloseable {
      *
      * @throws RpcException CLOSED when it cannot be opened (or failed to open moments ago)
      */
-    RpcClient get(RoutingTable.Node node) {
+    public RpcClient get(RoutingTable.Node node) {
         String key = node.host() + ":" + node.port();
         synchronized (this) {
             if (closed) throw new RpcException(RpcException.Code.CLOSED, "peers closed");

@@ -11,7 +11,10 @@ public enum PublicState {
     SYNCING(2),
     /** Back or new, waiting for its turn to sync; out of the data path. */
     WAITING(3),
-    /** The last serving member when the rest of its chain failed: holds the only current copy. */
+    /**
+     * Was the chain's last serving member when it failed: it holds the newest data, so when it returns it
+     * serves again without a sync (the others sync from it). Out of the data path while away.
+     */
     LASTSRV(4),
     /** Failed or unreachable; out of the data path, moved to the chain's end. */
     OFFLINE(5);
@@ -33,11 +36,11 @@ public enum PublicState {
 
     /** Whether chunk updates flow through a target in this state. */
     public boolean inWritePath() {
-        return this == SERVING || this == SYNCING || this == LASTSRV;
+        return this == SERVING || this == SYNCING;
     }
 
     /** Whether a target in this state answers reads. */
     public boolean serving() {
-        return this == SERVING || this == LASTSRV;
+        return this == SERVING;
     }
 }

@@ -139,6 +139,13 @@ public record RoutingTable(
         return new RoutingTable(version + 1, nodes, targetNodes, next);
     }
 
+    /** This table with {@code node}'s address set (added or changed), the table's version bumped. */
+    public RoutingTable withNode(Node node) {
+        Map<Integer, Node> next = new TreeMap<>(nodes);
+        next.put(node.nodeId(), node);
+        return new RoutingTable(version + 1, next, targetNodes, chains);
+    }
+
     public byte[] encode() {
         int size = 1 + 8 + 4 + 4 + 4;
         for (Node node : nodes.values()) size += 4 + 2 + node.host().getBytes(StandardCharsets.UTF_8).length + 4;

@@ -100,6 +100,9 @@ public final class StorageNode implements AutoCloseable {
     private final Peers peers;
     private final RpcServer server;
     private volatile RoutingTable routing;
+    /** After this System.nanoTime() the node serves nothing until a manager's answer extends it (self-fencing). */
+    private volatile long fenceDeadlineNanos = Long.MAX_VALUE;
+
     private boolean closed;
 
     private StorageNode(Config config, Map<Integer, ChunkEngine> targets, RoutingTable routing) throws IOException {
@@ -123,6 +126,7 @@ public final class StorageNode implements AutoCloseable {
         handlers.put(RpcMethod.CHUNK_UPDATE, this::onUpdate);
         handlers.put(RpcMethod.CHUNK_READ, this::onRead);
         handlers.put(RpcMethod.CHUNK_LIST, this::onList);
+        handlers.put(RpcMethod.SYNC_START, this::onSyncStart);
         try {
             this.server = RpcServer.start(config.rpc(), handlers);
         } catch (IOException e) {
@@ -160,6 +164,26 @@ public final class StorageNode implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Serve only until {@code deadlineNanos} (System.nanoTime) unless extended: set by the manager link from
+     * the send time of each heartbeat the primary manager answered, plus the fence period. A node that cannot
+     * reach the primary for that long stops serving, so a chain that moved on without it never sees it answer.
+     */
+    public synchronized void fenceAt(long deadlineNanos) {
+        fenceDeadlineNanos = deadlineNanos;
+    }
+
+    /** Moves the fence deadline later (never earlier): answers to heartbeats may arrive out of order. */
+    public synchronized void extendFence(long deadlineNanos) {
+        if (fenceDeadlineNanos == Long.MAX_VALUE || deadlineNanos - fenceDeadlineNanos > 0)
+            fenceDeadlineNanos = deadlineNanos;
+    }
+
+    /** Whether the fence deadline passed (the node answers NOT_SERVING to every chunk request). */
+    public boolean fenced() {
+        return System.nanoTime() - fenceDeadlineNanos > 0 && fenceDeadlineNanos != Long.MAX_VALUE;
+    }
+
     /** This node's engine for {@code targetId}, for tests and tooling. */
     public ChunkEngine engine(int targetId) {
         ChunkEngine engine = targets.get(targetId);
@@ -186,6 +210,9 @@ public final class StorageNode implements AutoCloseable {
     }
 
     private CompletableFuture<Reply> update(Update u, ByteBuf payload) {
+        if (fenced())
+            return updateReply(
+                    ChainStatus.NOT_SERVING, 0, "node " + config.nodeId() + " lost the manager and is fenced");
         RoutingTable table = routing;
         RoutingTable.Chain chain = table.chain(u.chainId());
         if (chain == null || chain.chainVersion() != u.chainVersion())
@@ -434,6 +461,36 @@ public final class StorageNode implements AutoCloseable {
                 RpcPayload.NONE));
     }
 
+    private CompletableFuture<Reply> onSyncStart(Call call) {
+        io.seabed.basestore.manager.ManagerMessages.SyncStart start;
+        try {
+            start = io.seabed.basestore.manager.ManagerMessages.SyncStart.decode(call.header());
+        } catch (IllegalArgumentException e) {
+            return updateReply(ChainStatus.INVALID_ARGUMENT, 0, e.getMessage());
+        }
+        // The manager sends the table it acts on: install it if newer than what heartbeats brought so far.
+        if (call.payload().isReadable()) {
+            byte[] bytes = new byte[call.payload().readableBytes()];
+            call.payload().getBytes(call.payload().readerIndex(), bytes);
+            try {
+                setRouting(RoutingTable.decode(bytes));
+            } catch (IllegalArgumentException e) {
+                return updateReply(ChainStatus.INVALID_ARGUMENT, 0, "routing table: " + e.getMessage());
+            }
+        }
+        RoutingTable.Chain chain = routing.chain(start.chainId());
+        if (chain == null || chain.chainVersion() != start.chainVersion())
+            return updateReply(
+                    ChainStatus.STALE_ROUTING,
+                    0,
+                    "chain " + start.chainId() + " is not at version " + start.chainVersion() + " here");
+        if (fenced()) return updateReply(ChainStatus.NOT_SERVING, 0, "fenced");
+        return syncSuccessor(start.chainId(), new SyncProgress())
+                .handle((progress, error) -> error == null
+                        ? replyOf(ChainStatus.OK, progress.sent.get(), progress.toString())
+                        : replyOf(statusOf(error), 0, rootOf(error).getMessage()));
+    }
+
     /** Progress of one sync, readable while it runs. */
     public static final class SyncProgress {
         public final java.util.concurrent.atomic.AtomicLong scanned = new java.util.concurrent.atomic.AtomicLong();
@@ -619,6 +676,13 @@ public final class StorageNode implements AutoCloseable {
 
     private CompletableFuture<Reply> read(Read r, boolean committedPendingFirst) {
         RoutingTable table = routing;
+        if (fenced())
+            return readReply(
+                    ReadReply.failed(
+                            ChainStatus.NOT_SERVING,
+                            table.version(),
+                            "node " + config.nodeId() + " lost the manager and is fenced"),
+                    null);
         RoutingTable.Chain chain = table.chain(r.chainId());
         if (chain == null || chain.chainVersion() != r.chainVersion())
             return readReply(

@@ -14,7 +14,13 @@ public enum RpcMethod {
     /** A ranged read of a chunk's committed bytes at one replica (chain.ChainMessages.Read). */
     CHUNK_READ(11),
     /** A page of one target's chunks with versions and digests, for sync and verify (chain.ChainMessages.ListChunks). */
-    CHUNK_LIST(12);
+    CHUNK_LIST(12),
+    /** Manager to a chain member: fill your SYNCING successor; answered when done (manager.ManagerMessages). */
+    SYNC_START(13),
+    /** Storage node to manager: liveness and target states; the reply carries newer routing (manager.ManagerMessages). */
+    HEARTBEAT(20),
+    /** Anyone to a manager: the current routing table. */
+    ROUTING_GET(21);
 
     /** Largest id the lookup table holds; ids are small and dense. */
     static final int ID_MAX = 1023;

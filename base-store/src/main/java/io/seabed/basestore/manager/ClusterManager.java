@@ -1,0 +1,359 @@
+package io.seabed.basestore.manager;
+
+import io.seabed.basestore.TargetState;
+import io.seabed.basestore.chain.ChainMessages;
+import io.seabed.basestore.chain.ChainStatus;
+import io.seabed.basestore.chain.Peers;
+import io.seabed.basestore.chain.PublicState;
+import io.seabed.basestore.chain.RoutingTable;
+import io.seabed.basestore.rpc.RpcClient;
+import io.seabed.basestore.rpc.RpcException;
+import io.seabed.basestore.rpc.RpcMethod;
+import io.seabed.basestore.rpc.RpcPayload;
+import io.seabed.basestore.rpc.RpcServer;
+import io.seabed.basestore.rpc.RpcServer.Call;
+import io.seabed.basestore.rpc.RpcServer.Reply;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster manager (DESIGN §4): one primary by lease in meta-kv, any number of standbys. Storage nodes
+ * heartbeat every manager; the primary answers with newer routing, and only its answers keep a node serving
+ * (a node without one for its fence period stops serving). Each tick the primary records node addresses,
+ * applies {@link ChainStates} to every chain from what heartbeats say, stores the new table (a transaction
+ * that checks the lease epoch), and asks the predecessor of each SYNCING target to fill it; when that sync
+ * completes at the same chain version the target serves. Before the first table exists the primary waits
+ * for {@code expectedNodes} nodes and places chains over their targets.
+ *
+ * <p>Threads: RPC handlers on the event loop (non-blocking: they read volatile state and a concurrent map);
+ * one {@code manager-<id>} thread runs the lease and the ticks; sync calls complete on RPC threads and only
+ * record their outcome.
+ */
+public final class ClusterManager implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterManager.class);
+    private static final long SYNC_TIMEOUT_MILLIS = 3_600_000;
+
+    /**
+     * @param leaseMillis how long a lease holds without renewal before a standby takes over
+     * @param offlineMillis a target whose node was not heard from for this long is offline; must exceed the
+     *     nodes' fence period, so a node has stopped serving before its chains move on
+     * @param tickMillis how often the primary renews and re-evaluates chains
+     * @param expectedNodes nodes to wait for before placing the first chains
+     * @param chainLength targets per chain at placement
+     * @param chainsPerTarget chains placed per target (chain count = targets × this ÷ chain length, at least 1)
+     */
+    public record Config(
+            long managerId,
+            RpcServer.Config rpc,
+            long leaseMillis,
+            long offlineMillis,
+            long tickMillis,
+            int expectedNodes,
+            int chainLength,
+            int chainsPerTarget) {
+        public Config {
+            if (managerId == 0) throw new IllegalArgumentException("managerId 0 is reserved");
+            if (leaseMillis < 3 * tickMillis)
+                throw new IllegalArgumentException("leaseMillis=" + leaseMillis + " < 3 ticks");
+            if (offlineMillis < tickMillis) throw new IllegalArgumentException("offlineMillis=" + offlineMillis);
+            if (expectedNodes < 1 || chainLength < 1 || chainsPerTarget < 1)
+                throw new IllegalArgumentException("expectedNodes, chainLength and chainsPerTarget must be >= 1");
+        }
+    }
+
+    private record NodeView(String host, int port, long seenNanos, Map<Integer, TargetState> targets) {}
+
+    private final Config config;
+    private final ManagerStore store;
+    private final Consumer<RoutingTable> onPublish;
+    private final RpcServer server;
+    private final Peers peers = new Peers(RpcClient.Config.defaults(), 1, "manager-peers", 200);
+    private final Map<Integer, NodeView> nodes = new ConcurrentHashMap<>();
+    /** Chain id → chain version whose sync finished (set by sync replies, read by ticks). */
+    private final Map<Integer, Long> syncsDone = new ConcurrentHashMap<>();
+    /** Chain id → chain version whose sync is running. */
+    private final Map<Integer, Long> syncsRunning = new ConcurrentHashMap<>();
+
+    private final Thread loop;
+    private final long startNanos = System.nanoTime();
+    private volatile RoutingTable published;
+    private volatile ManagerStore.Lease lease;
+    private volatile boolean closed;
+    private long renewedNanos;
+    private ManagerStore.Lease seen = ManagerStore.Lease.NONE;
+    private long seenChangedNanos = System.nanoTime();
+
+    private ClusterManager(Config config, ManagerStore store, Consumer<RoutingTable> onPublish) throws IOException {
+        this.config = config;
+        this.store = store;
+        this.onPublish = onPublish;
+        Map<RpcMethod, RpcServer.Handler> handlers = new EnumMap<>(RpcMethod.class);
+        handlers.put(RpcMethod.HEARTBEAT, this::onHeartbeat);
+        handlers.put(RpcMethod.ROUTING_GET, this::onRoutingGet);
+        this.server = RpcServer.start(config.rpc(), handlers);
+        this.loop = Thread.ofPlatform()
+                .name("manager-" + config.managerId())
+                .daemon(true)
+                .unstarted(this::run);
+    }
+
+    /** Starts a manager; {@code onPublish} sees every table this manager publishes (the embedded client's routing). */
+    public static ClusterManager start(Config config, ManagerStore store, Consumer<RoutingTable> onPublish)
+            throws IOException {
+        ClusterManager m = new ClusterManager(config, store, onPublish);
+        m.loop.start();
+        return m;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public boolean primary() {
+        return lease != null;
+    }
+
+    /** The table this manager last published or loaded, or null. */
+    public RoutingTable routing() {
+        return published;
+    }
+
+    private CompletableFuture<Reply> onHeartbeat(Call call) {
+        ManagerMessages.Heartbeat hb;
+        try {
+            hb = ManagerMessages.Heartbeat.decode(call.header());
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(new RpcException(RpcException.Code.INVALID_ARGUMENT, e.getMessage()));
+        }
+        nodes.put(hb.nodeId(), new NodeView(hb.host(), hb.port(), System.nanoTime(), hb.targets()));
+        ManagerStore.Lease held = lease;
+        RoutingTable table = published;
+        RpcPayload payload = held != null && table != null && table.version() > hb.routingVersion()
+                ? RpcPayload.of(table.encode())
+                : RpcPayload.NONE;
+        return CompletableFuture.completedFuture(new Reply(
+                new ManagerMessages.HeartbeatReply(held != null, held == null ? 0 : held.epoch()).encode(), payload));
+    }
+
+    private CompletableFuture<Reply> onRoutingGet(Call call) {
+        RoutingTable table = published;
+        if (table == null) table = store.routing();
+        return CompletableFuture.completedFuture(
+                new Reply(new byte[0], table == null ? RpcPayload.NONE : RpcPayload.of(table.encode())));
+    }
+
+    private void run() {
+        while (!closed) {
+            try {
+                leaseStep();
+                if (lease != null) {
+                    if (published == null) bootstrap();
+                    if (published != null) tick();
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("manager {}: tick failed: {}", config.managerId(), e.toString());
+            }
+            try {
+                Thread.sleep(config.tickMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void leaseStep() {
+        long now = System.nanoTime();
+        ManagerStore.Lease held = lease;
+        if (held != null) {
+            ManagerStore.Lease renewed = store.renew(held);
+            if (renewed == null) {
+                LOG.warn("manager {}: lost the lease (epoch {}) to another manager", config.managerId(), held.epoch());
+                lease = null;
+                return;
+            }
+            lease = renewed;
+            renewedNanos = now;
+            return;
+        }
+        ManagerStore.Lease current = store.lease();
+        if (!current.equals(seen)) {
+            seen = current;
+            seenChangedNanos = now;
+        }
+        boolean expired =
+                current.holder() == 0 || now - seenChangedNanos > TimeUnit.MILLISECONDS.toNanos(config.leaseMillis());
+        if (!expired) return;
+        ManagerStore.Lease mine = store.acquire(config.managerId(), current);
+        if (mine == null) return;
+        renewedNanos = now;
+        published = store.routing();
+        lease = mine;
+        LOG.info("manager {}: primary with lease epoch {}", config.managerId(), mine.epoch());
+        if (published != null) onPublish.accept(published);
+    }
+
+    /** Places the first chains once the expected nodes have reported. */
+    private void bootstrap() {
+        RoutingTable stored = store.routing();
+        if (stored != null) {
+            published = stored;
+            onPublish.accept(stored);
+            return;
+        }
+        if (nodes.size() < config.expectedNodes()) return;
+        List<RoutingTable.Node> addresses = new ArrayList<>();
+        List<List<Integer>> targets = new ArrayList<>();
+        int targetCount = 0;
+        for (Map.Entry<Integer, NodeView> e : new java.util.TreeMap<>(nodes).entrySet()) {
+            addresses.add(new RoutingTable.Node(
+                    e.getKey(), e.getValue().host(), e.getValue().port()));
+            targets.add(List.copyOf(e.getValue().targets().keySet()));
+            targetCount += e.getValue().targets().size();
+        }
+        int chainLength = Math.min(config.chainLength(), addresses.size());
+        int chains = Math.max(1, targetCount * config.chainsPerTarget() / chainLength);
+        RoutingTable table = RoutingTable.place(addresses, targets, chainLength, chains);
+        if (publish(table))
+            LOG.info(
+                    "manager {}: placed {} chains of {} over {} nodes",
+                    config.managerId(),
+                    chains,
+                    chainLength,
+                    addresses.size());
+    }
+
+    private void tick() {
+        RoutingTable table = published;
+        RoutingTable next = table;
+        long now = System.nanoTime();
+        for (Map.Entry<Integer, NodeView> e : nodes.entrySet()) {
+            RoutingTable.Node known = next.nodes().get(e.getKey());
+            NodeView v = e.getValue();
+            if (known != null && (!known.host().equals(v.host()) || known.port() != v.port()))
+                next = next.withNode(new RoutingTable.Node(e.getKey(), v.host(), v.port()));
+        }
+        // Right after taking over, heartbeats may not have arrived yet: judge nothing offline for a while.
+        boolean settled = now - startNanos > TimeUnit.MILLISECONDS.toNanos(config.offlineMillis());
+        RoutingTable finalNext = next;
+        for (RoutingTable.Chain chain : table.chains().values()) {
+            Long done = syncsDone.get(chain.chainId());
+            boolean syncDone = done != null && done == chain.chainVersion();
+            RoutingTable.Chain changed = ChainStates.next(chain, t -> !settled || alive(finalNext, t, now), syncDone);
+            if (changed != chain) {
+                LOG.info(
+                        "manager {}: chain {} v{} -> v{}: {}",
+                        config.managerId(),
+                        chain.chainId(),
+                        chain.chainVersion(),
+                        changed.chainVersion(),
+                        changed.members());
+                next = next.with(changed);
+            }
+        }
+        if (next != table && !publish(next)) return;
+        startSyncs(next);
+    }
+
+    private boolean alive(RoutingTable table, int target, long now) {
+        Integer node = table.targetNodes().get(target);
+        NodeView v = node == null ? null : nodes.get(node);
+        return v != null
+                && now - v.seenNanos() < TimeUnit.MILLISECONDS.toNanos(config.offlineMillis())
+                && v.targets().get(target) == TargetState.SERVING;
+    }
+
+    private boolean publish(RoutingTable table) {
+        ManagerStore.Lease held = lease;
+        if (held == null || !store.writeRouting(held, table)) {
+            LOG.warn("manager {}: routing v{} not stored: the lease moved on", config.managerId(), table.version());
+            lease = null;
+            return false;
+        }
+        published = table;
+        onPublish.accept(table);
+        return true;
+    }
+
+    /** Asks the predecessor of each SYNCING target to fill it, once per chain version. */
+    private void startSyncs(RoutingTable table) {
+        for (RoutingTable.Chain chain : table.chains().values()) {
+            List<Integer> path = chain.writePath();
+            int syncing = -1;
+            for (int i = 0; i < path.size(); i++)
+                if (chain.member(path.get(i)).state() == PublicState.SYNCING) syncing = i;
+            if (syncing < 1) continue;
+            Long running = syncsRunning.get(chain.chainId());
+            if (running != null && running == chain.chainVersion()) continue;
+            Long done = syncsDone.get(chain.chainId());
+            if (done != null && done == chain.chainVersion()) continue;
+            RoutingTable.Node predecessor = table.nodeOf(path.get(syncing - 1));
+            syncsRunning.put(chain.chainId(), chain.chainVersion());
+            LOG.info(
+                    "manager {}: chain {} v{}: node {} syncs target {}",
+                    config.managerId(),
+                    chain.chainId(),
+                    chain.chainVersion(),
+                    predecessor.nodeId(),
+                    path.get(syncing));
+            CompletableFuture<RpcClient.Result> call;
+            try {
+                call = peers.get(predecessor)
+                        .call(
+                                RpcMethod.SYNC_START,
+                                new ManagerMessages.SyncStart(chain.chainId(), chain.chainVersion()).encode(),
+                                RpcPayload.of(table.encode()),
+                                SYNC_TIMEOUT_MILLIS);
+            } catch (RpcException e) {
+                call = CompletableFuture.failedFuture(e);
+            }
+            int chainId = chain.chainId();
+            long version = chain.chainVersion();
+            call.whenComplete((result, error) -> {
+                syncsRunning.remove(chainId, version);
+                if (error != null) {
+                    LOG.warn(
+                            "manager {}: sync of chain {} v{} failed: {}",
+                            config.managerId(),
+                            chainId,
+                            version,
+                            error.toString());
+                    return;
+                }
+                try (result) {
+                    ChainMessages.UpdateReply reply = ChainMessages.UpdateReply.decode(result.header());
+                    if (reply.status() == ChainStatus.OK) syncsDone.put(chainId, version);
+                    else
+                        LOG.warn(
+                                "manager {}: sync of chain {} v{}: {} {}",
+                                config.managerId(),
+                                chainId,
+                                version,
+                                reply.status(),
+                                reply.message());
+                }
+            });
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        loop.interrupt();
+        try {
+            loop.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        server.close();
+        peers.close();
+    }
+}
