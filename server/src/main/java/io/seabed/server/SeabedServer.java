@@ -56,7 +56,7 @@ public final class SeabedServer implements AutoCloseable {
         RaftMetaKv kv = RaftMetaKv.open(MetaKvConfig.defaults(data.resolve("meta")), clock);
         closeables.add(kv);
         EmbeddedStorage storage = EmbeddedStorage.open(
-                data.resolve("targets"), config.targets(), config.replicas(), ChunkEngineConfig.DEFAULTS);
+                data.resolve("targets"), config.targets(), config.replicas(), ChunkEngineConfig.DEFAULTS, kv);
         closeables.add(storage);
         var store = storage.client();
         NamespaceConfig nsConfig = NamespaceConfig.defaults()

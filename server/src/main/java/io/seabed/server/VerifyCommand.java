@@ -3,11 +3,13 @@ package io.seabed.server;
 import io.seabed.basestore.chain.ChainVerifier;
 import io.seabed.basestore.chain.EmbeddedStorage;
 import io.seabed.basestore.chain.RoutingTable;
+import io.seabed.basestore.manager.ManagerRouting;
 import io.seabed.basestore.rpc.RpcException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,7 +25,7 @@ import picocli.CommandLine.Spec;
         name = "verify",
         mixinStandardHelpOptions = true,
         description = "Verify that all serving replicas of every chunk hold identical committed bytes (by"
-                + " their block checksums). Reads the chain layout of the running server in DIR/targets.")
+                + " their block checksums). Asks the manager of the running server whose data directory is DIR.")
 final class VerifyCommand implements Callable<Integer> {
     private static final long PROGRESS_EVERY_NANOS = 500_000_000L;
 
@@ -46,12 +48,20 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Path routingFile = data.resolve("targets").resolve(EmbeddedStorage.ROUTING_FILE);
+        Path managerFile = data.resolve("targets").resolve(EmbeddedStorage.MANAGER_FILE);
         RoutingTable table;
         try {
-            table = RoutingTable.decode(Files.readAllBytes(routingFile));
-        } catch (IOException | IllegalArgumentException e) {
-            err.println("seabed verify: cannot read the chain layout in " + routingFile + ": " + e.getMessage());
+            String[] address = Files.readString(managerFile).trim().split(":");
+            RoutingTable.Node manager = new RoutingTable.Node(0, address[0], Integer.parseInt(address[1]));
+            try (ManagerRouting routing = new ManagerRouting(List.of(manager), 2_000, 5_000)) {
+                table = routing.current();
+            }
+        } catch (IOException | RuntimeException e) {
+            err.println("seabed verify: cannot get the chain layout from the manager named in " + managerFile + ": "
+                    + e.getMessage() + " (is the server running?)");
+            return 2;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return 2;
         }
         boolean tty = System.console() != null;

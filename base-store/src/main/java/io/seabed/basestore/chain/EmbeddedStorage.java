@@ -8,8 +8,13 @@ import io.seabed.basestore.TargetStats;
 import io.seabed.basestore.chunk.ChunkEngine;
 import io.seabed.basestore.chunk.ChunkEngineConfig;
 import io.seabed.basestore.chunk.TargetIo;
+import io.seabed.basestore.manager.ClusterManager;
+import io.seabed.basestore.manager.ManagerLink;
+import io.seabed.basestore.manager.ManagerRouting;
+import io.seabed.basestore.manager.ManagerStore;
+import io.seabed.basestore.rpc.RpcServer;
+import io.seabed.metakv.MetaKv;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -17,60 +22,66 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The storage base of the all-in-one server: one storage node per target directory in this process, each
- * serving its target on its own loopback RPC port, chains over them, and a {@link ChainClient} that
- * reaches them over that RPC exactly as it would reach remote nodes (DESIGN §2: no local mode).
+ * serving its target on its own loopback RPC port, a cluster manager keeping its lease and the routing table
+ * in the server's meta-kv, and a {@link ChainClient} routed by that manager. Nodes heartbeat the manager and
+ * fence themselves without it, exactly as separate processes do (DESIGN §2: no local mode). A target whose
+ * engine fails (an fsync error) is reported by its node's heartbeat and leaves its chains; a restarted server
+ * finds its chains in meta-kv and its nodes' new ports reach the manager by heartbeat.
  *
- * <p>The chain layout is placed once and kept in {@code routing.bin} beside the target directories, so
- * chunk references stay valid across restarts (ports change; chains do not). Until the cluster manager
- * runs here, this class does its one job for local targets: a target whose engine is offline (failed to
- * open, failed an fsync) is published OFFLINE at its chains' ends with new chain versions, every second,
- * so writes continue on the other members.
+ * <p>The manager's address is written to {@code manager.addr} beside the target directories, for tools
+ * ({@code seabed verify}).
  */
 public final class EmbeddedStorage implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStorage.class);
-    /** The chain layout file beside the target directories. */
-    public static final String ROUTING_FILE = "routing.bin";
+    /** The manager address file beside the target directories ("host:port"). */
+    public static final String MANAGER_FILE = "manager.addr";
+
+    static final long HEARTBEAT_MILLIS = 500;
+    static final long FENCE_MILLIS = 2_000;
+    static final long OFFLINE_MILLIS = 3_000;
+    static final long LEASE_MILLIS = 4_000;
+    static final long TICK_MILLIS = 250;
+    private static final long READY_WAIT_MILLIS = 60_000;
 
     private final List<StorageNode> nodes;
+    private final List<ManagerLink> links;
     private final List<Integer> targetIds;
-    private final RoutingSource.Holder routing;
+    private final ClusterManager manager;
+    private final ManagerRouting routing;
     private final ChainClient client;
-    private final Path routingFile;
-    private final ScheduledExecutorService watcher;
 
     private EmbeddedStorage(
             List<StorageNode> nodes,
+            List<ManagerLink> links,
             List<Integer> targetIds,
-            RoutingTable table,
-            Path routingFile,
-            ChainClient.Config clientConfig) {
+            ClusterManager manager,
+            ManagerRouting routing,
+            ChainClient client) {
         this.nodes = nodes;
+        this.links = links;
         this.targetIds = targetIds;
-        this.routing = new RoutingSource.Holder(table);
-        this.routingFile = routingFile;
-        this.client = new ChainClient(routing, clientConfig);
-        this.watcher = Executors.newSingleThreadScheduledExecutor(
-                r -> Thread.ofPlatform().name("storage-watch").daemon(true).unstarted(r));
+        this.manager = manager;
+        this.routing = routing;
+        this.client = client;
     }
 
     /** Opens {@code targets} directories {@code t0..} under {@code root} on the real disk; see the full form. */
-    public static EmbeddedStorage open(Path root, int targets, int chainLength, ChunkEngineConfig engine)
+    public static EmbeddedStorage open(Path root, int targets, int chainLength, ChunkEngineConfig engine, MetaKv kv)
             throws IOException {
-        return open(root, targets, chainLength, engine, dir -> TargetIo.FILE_CHANNEL, ChainClient.Config.defaults());
+        return open(
+                root, targets, chainLength, engine, dir -> TargetIo.FILE_CHANNEL, ChainClient.Config.defaults(), kv);
     }
 
     /**
-     * Opens (creating if needed) target directories {@code root/t0 .. t(targets-1)}, starts a storage node
-     * for each, and places chains of {@code chainLength} (or loads the chains placed at first start).
+     * Opens (creating if needed) target directories {@code root/t0 .. t(targets-1)}, starts a storage node for
+     * each and the manager, and returns once chains are placed (or loaded) and every node is reachable at the
+     * address the routing names.
      *
      * @throws IllegalArgumentException when chainLength exceeds targets
      */
@@ -80,7 +91,8 @@ public final class EmbeddedStorage implements AutoCloseable {
             int chainLength,
             ChunkEngineConfig engine,
             Function<Path, TargetIo> ioOfTarget,
-            ChainClient.Config clientConfig)
+            ChainClient.Config clientConfig,
+            MetaKv kv)
             throws IOException {
         if (chainLength < 1 || chainLength > targets)
             throw new IllegalArgumentException("chain length " + chainLength + " outside [1, targets=" + targets + "]");
@@ -88,53 +100,92 @@ public final class EmbeddedStorage implements AutoCloseable {
         List<Path> dirs = new ArrayList<>();
         for (int i = 0; i < targets; i++) dirs.add(root.resolve("t" + i));
         int[] ids = TargetIdFile.assign(dirs);
-        List<StorageNode> nodes = new ArrayList<>();
-        List<Integer> targetIds = new ArrayList<>();
+        List<AutoCloseable> started = new ArrayList<>();
         try {
-            RoutingTable placeholder = new RoutingTable(0, Map.of(), Map.of(), Map.of());
-            List<RoutingTable.Node> addresses = new ArrayList<>();
-            List<List<Integer>> nodeTargets = new ArrayList<>();
+            ClusterManager manager = ClusterManager.start(
+                    new ClusterManager.Config(
+                            1,
+                            RpcServer.Config.loopback(),
+                            LEASE_MILLIS,
+                            OFFLINE_MILLIS,
+                            TICK_MILLIS,
+                            targets,
+                            chainLength,
+                            2 * chainLength),
+                    new ManagerStore(kv),
+                    table -> {});
+            started.add(manager);
+            RoutingTable.Node managerAddress = new RoutingTable.Node(0, "127.0.0.1", manager.port());
+            List<StorageNode> nodes = new ArrayList<>();
+            List<ManagerLink> links = new ArrayList<>();
+            List<Integer> targetIds = new ArrayList<>();
+            RoutingTable empty = new RoutingTable(0, Map.of(), Map.of(), Map.of());
             for (int i = 0; i < targets; i++) {
-                int nodeId = i + 1;
                 Map<Integer, ChunkEngine> engines = new LinkedHashMap<>();
                 try {
                     engines.put(ids[i], ChunkEngine.open(dirs.get(i), ids[i], engine, ioOfTarget.apply(dirs.get(i))));
                 } catch (StorageException e) {
                     LOG.error("target {} at {} failed to open and stays OFFLINE", ids[i], dirs.get(i), e);
                 }
-                StorageNode node = StorageNode.start(StorageNode.Config.loopback(nodeId), engines, placeholder);
+                StorageNode node = StorageNode.start(StorageNode.Config.loopback(i + 1), engines, empty);
+                started.add(node);
                 nodes.add(node);
                 targetIds.add(ids[i]);
-                addresses.add(new RoutingTable.Node(nodeId, "127.0.0.1", node.port()));
-                nodeTargets.add(List.of(ids[i]));
+                ManagerLink link =
+                        ManagerLink.start(node, "127.0.0.1", List.of(managerAddress), HEARTBEAT_MILLIS, FENCE_MILLIS);
+                started.add(link);
+                links.add(link);
             }
-            Path routingFile = root.resolve(ROUTING_FILE);
-            RoutingTable table;
-            if (Files.exists(routingFile)) {
-                RoutingTable saved = RoutingTable.decode(Files.readAllBytes(routingFile));
-                Map<Integer, Integer> targetNodes = new LinkedHashMap<>();
-                for (int i = 0; i < targets; i++) targetNodes.put(ids[i], i + 1);
-                for (int t : saved.targetNodes().keySet())
-                    if (!targetNodes.containsKey(t))
-                        throw new IOException("routing in " + routingFile + " names target " + t + ", which none of "
-                                + dirs + " holds");
-                Map<Integer, RoutingTable.Node> nodeMap = new LinkedHashMap<>();
-                for (RoutingTable.Node a : addresses) nodeMap.put(a.nodeId(), a);
-                table = new RoutingTable(saved.version() + 1, nodeMap, targetNodes, saved.chains());
-                if (saved.chains().values().iterator().next().members().size() != chainLength)
-                    LOG.warn("chains keep the length they were placed with at first start, not {}", chainLength);
-            } else {
-                table = RoutingTable.place(addresses, nodeTargets, chainLength, 2 * targets);
-            }
-            EmbeddedStorage storage = new EmbeddedStorage(nodes, targetIds, table, routingFile, clientConfig);
-            storage.save(table);
-            storage.markOfflineTargets();
-            for (StorageNode node : nodes) node.setRouting(storage.routing.current());
-            storage.watcher.scheduleWithFixedDelay(storage::watch, 1, 1, TimeUnit.SECONDS);
-            return storage;
+            ManagerRouting routing = new ManagerRouting(List.of(managerAddress), 2_000, READY_WAIT_MILLIS);
+            started.add(routing);
+            awaitReady(manager, nodes);
+            routing.refresh(0);
+            ChainClient client = new ChainClient(routing, clientConfig);
+            writeAtomically(root.resolve(MANAGER_FILE), "127.0.0.1:" + manager.port());
+            return new EmbeddedStorage(nodes, links, targetIds, manager, routing, client);
+        } catch (InterruptedException e) {
+            for (int i = started.size() - 1; i >= 0; i--) closeQuietly(started.get(i), e);
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting storage", e);
         } catch (IOException | RuntimeException e) {
-            for (StorageNode node : nodes) node.close();
+            for (int i = started.size() - 1; i >= 0; i--) closeQuietly(started.get(i), e);
             throw e;
+        }
+    }
+
+    /** Waits until the manager's table names every node at its current port and every node has heard from it. */
+    private static void awaitReady(ClusterManager manager, List<StorageNode> nodes)
+            throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + READY_WAIT_MILLIS * 1_000_000;
+        while (true) {
+            RoutingTable table = manager.routing();
+            boolean ready = table != null;
+            for (StorageNode node : nodes) {
+                if (!ready) break;
+                RoutingTable.Node address = table.nodes().get(node.nodeId());
+                ready = address != null
+                        && address.port() == node.port()
+                        && !node.fenced()
+                        && node.routing().version() >= table.version();
+            }
+            if (ready) return;
+            if (System.nanoTime() - deadline > 0)
+                throw new IOException("storage not ready within " + READY_WAIT_MILLIS + " ms; routing: " + table);
+            Thread.sleep(20);
+        }
+    }
+
+    private static void writeAtomically(Path file, String text) throws IOException {
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(temp, text + "\n");
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static void closeQuietly(AutoCloseable c, Exception cause) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            cause.addSuppressed(e);
         }
     }
 
@@ -155,8 +206,7 @@ public final class EmbeddedStorage implements AutoCloseable {
     public Map<Integer, TargetState> targetStates() {
         Map<Integer, TargetState> states = new LinkedHashMap<>();
         for (int i = 0; i < nodes.size(); i++) {
-            Map<Integer, ChunkEngine> engines = nodes.get(i).engines();
-            ChunkEngine engine = engines.get(targetIds.get(i));
+            ChunkEngine engine = nodes.get(i).engines().get(targetIds.get(i));
             states.put(targetIds.get(i), engine == null ? TargetState.OFFLINE : engine.state());
         }
         return states;
@@ -181,70 +231,12 @@ public final class EmbeddedStorage implements AutoCloseable {
                 perTarget);
     }
 
-    private void watch() {
-        try {
-            markOfflineTargets();
-        } catch (RuntimeException e) {
-            LOG.error("storage watch failed", e);
-        }
-    }
-
-    /** Moves every serving member whose target is offline here to its chain's end as OFFLINE. */
-    private synchronized void markOfflineTargets() {
-        RoutingTable table = routing.current();
-        Map<Integer, TargetState> states = targetStates();
-        RoutingTable next = table;
-        for (RoutingTable.Chain chain : table.chains().values()) {
-            List<RoutingTable.Member> up = new ArrayList<>();
-            List<RoutingTable.Member> down = new ArrayList<>();
-            boolean changed = false;
-            for (RoutingTable.Member m : chain.members()) {
-                boolean offline = states.get(m.targetId()) != TargetState.SERVING;
-                if (offline && m.state() != PublicState.OFFLINE) changed = true;
-                if (offline) down.add(new RoutingTable.Member(m.targetId(), PublicState.OFFLINE));
-                else up.add(m);
-            }
-            if (!changed) continue;
-            up.addAll(down);
-            next = next.with(new RoutingTable.Chain(chain.chainId(), chain.chainVersion() + 1, up));
-            LOG.warn("chain {}: offline targets moved to its end: {}", chain.chainId(), up);
-        }
-        if (next == table) return;
-        try {
-            save(next);
-        } catch (IOException e) {
-            LOG.error("saving routing to {} failed", routingFile, e);
-        }
-        for (StorageNode node : nodes) node.setRouting(next);
-        routing.set(next);
-    }
-
-    /** Writes the table atomically (temp file, fsync, rename). */
-    private void save(RoutingTable table) throws IOException {
-        Path temp = routingFile.resolveSibling(ROUTING_FILE + ".tmp");
-        try (var channel = java.nio.channels.FileChannel.open(
-                temp,
-                java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.WRITE,
-                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
-            channel.write(java.nio.ByteBuffer.wrap(table.encode()));
-            channel.force(true);
-        }
-        try {
-            Files.move(temp, routingFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("cannot replace " + routingFile + " atomically", e);
-        }
-        try (var directory =
-                java.nio.channels.FileChannel.open(routingFile.getParent(), java.nio.file.StandardOpenOption.READ)) {
-            directory.force(true);
-        }
-    }
-
     @Override
     public void close() {
-        watcher.shutdownNow();
         client.close();
+        routing.close();
+        for (ManagerLink link : links) link.close();
         for (StorageNode node : nodes) node.close();
+        manager.close();
     }
 }

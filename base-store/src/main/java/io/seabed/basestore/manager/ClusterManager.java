@@ -43,6 +43,8 @@ public final class ClusterManager implements AutoCloseable {
     private static final long SYNC_TIMEOUT_MILLIS = 3_600_000;
 
     /**
+     * @param managerId unique per manager process: a manager that finds its own id on the lease (it restarted)
+     *     takes the lease at once
      * @param leaseMillis how long a lease holds without renewal before a standby takes over
      * @param offlineMillis a target whose node was not heard from for this long is offline; must exceed the
      *     nodes' fence period, so a node has stopped serving before its chains move on
@@ -189,8 +191,10 @@ public final class ClusterManager implements AutoCloseable {
             seen = current;
             seenChangedNanos = now;
         }
-        boolean expired =
-                current.holder() == 0 || now - seenChangedNanos > TimeUnit.MILLISECONDS.toNanos(config.leaseMillis());
+        // No holder, the holder stopped renewing, or the holder was this manager before a restart.
+        boolean expired = current.holder() == 0
+                || current.holder() == config.managerId()
+                || now - seenChangedNanos > TimeUnit.MILLISECONDS.toNanos(config.leaseMillis());
         if (!expired) return;
         ManagerStore.Lease mine = store.acquire(config.managerId(), current);
         if (mine == null) return;
@@ -241,13 +245,13 @@ public final class ClusterManager implements AutoCloseable {
             if (known != null && (!known.host().equals(v.host()) || known.port() != v.port()))
                 next = next.withNode(new RoutingTable.Node(e.getKey(), v.host(), v.port()));
         }
-        // Right after taking over, heartbeats may not have arrived yet: judge nothing offline for a while.
+        // Right after starting, heartbeats may not have arrived yet: change no chain until they could have.
         boolean settled = now - startNanos > TimeUnit.MILLISECONDS.toNanos(config.offlineMillis());
         RoutingTable finalNext = next;
-        for (RoutingTable.Chain chain : table.chains().values()) {
+        for (RoutingTable.Chain chain : settled ? table.chains().values() : List.<RoutingTable.Chain>of()) {
             Long done = syncsDone.get(chain.chainId());
             boolean syncDone = done != null && done == chain.chainVersion();
-            RoutingTable.Chain changed = ChainStates.next(chain, t -> !settled || alive(finalNext, t, now), syncDone);
+            RoutingTable.Chain changed = ChainStates.next(chain, t -> alive(finalNext, t, now), syncDone);
             if (changed != chain) {
                 LOG.info(
                         "manager {}: chain {} v{} -> v{}: {}",
