@@ -328,13 +328,16 @@ public final class ChainClient implements BaseStoreClient {
             RpcPayload.release(payload);
             throw e;
         }
+        java.util.concurrent.CompletableFuture<RpcClient.Result> call =
+                client.call(method, header, payload, config.callTimeoutMillis());
         try {
-            return client.call(method, header, payload, config.callTimeoutMillis())
-                    .get(config.callTimeoutMillis() + 1_000, TimeUnit.MILLISECONDS);
+            return call.get(config.callTimeoutMillis() + 1_000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RpcException r) throw r;
             throw new RpcException(RpcException.Code.INTERNAL, String.valueOf(e.getCause()));
         } catch (TimeoutException e) {
+            // A reply arriving later is released by the RPC client, as the call is no longer wanted.
+            call.cancel(false);
             throw new RpcException(RpcException.Code.DEADLINE_EXCEEDED, method + " to node " + node.nodeId());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -206,7 +206,7 @@ public final class StorageNode implements AutoCloseable {
             return updateReply(ChainStatus.INVALID_ARGUMENT, 0, e.getMessage());
         }
         ByteBuf payload = call.payload();
-        return onWorker(() -> update(u, payload));
+        return onWorker(() -> update(u, payload), this::busyUpdate);
     }
 
     private CompletableFuture<Reply> update(Update u, ByteBuf payload) {
@@ -266,6 +266,11 @@ public final class StorageNode implements AutoCloseable {
         }
 
         CompletableFuture<Reply> run(boolean atHead) {
+            // The routing may have changed while this update waited for the lock (a successor added).
+            RoutingTable.Chain now = routing.chain(chain.chainId());
+            if (now == null || now.chainVersion() != chain.chainVersion())
+                return CompletableFuture.completedFuture(replyOf(
+                        ChainStatus.STALE_ROUTING, 0, "chain " + chain.chainId() + " changed while the update waited"));
             if (u.kind() == UpdateKind.SYNC_REPLACE) return syncReplace();
             if (u.kind() == UpdateKind.REMOVE)
                 return engine.deleteAsync(u.chunk())
@@ -278,8 +283,11 @@ public final class StorageNode implements AutoCloseable {
             ChunkInfo info = engine.info(u.chunk());
             if (atHead) return atHead(info);
             long version = u.version();
-            if (info.committedVersion() >= version)
+            if (info.committedVersion() > version || (info.committedVersion() == version && successor == null))
                 return CompletableFuture.completedFuture(replyOf(ChainStatus.OK, version, "applied before"));
+            if (info.committedVersion() == version)
+                // Applied here before, but an earlier forward may have failed: the successor must get it too.
+                return forwardUpdate(version).thenApply(v -> replyOf(ChainStatus.OK, version, "applied before"));
             return applyAndForward(version, u.tag(), updateOf(u, payload));
         }
 
@@ -295,13 +303,21 @@ public final class StorageNode implements AutoCloseable {
             if (info.committedVersion() > u.version())
                 return CompletableFuture.completedFuture(
                         replyOf(ChainStatus.OK, info.committedVersion(), "newer here"));
-            return engine.updateAsync(
-                            u.chunk(),
-                            chain.chainId(),
-                            u.version(),
-                            u.tag(),
-                            new ChunkUpdate.Replace(payload.nioBuffer()),
-                            true)
+            // The syncing target is last in the write path, where updates commit at once: a pending version
+            // here was left by an update this target never finished before it left the chain.
+            CompletableFuture<Void> orphanGone = info.pendingVersion() == 0
+                    ? CompletableFuture.completedFuture(null)
+                    : engine.dropPendingAsync(u.chunk());
+            return orphanGone
+                    .thenComposeAsync(
+                            dropped -> engine.updateAsync(
+                                    u.chunk(),
+                                    chain.chainId(),
+                                    u.version(),
+                                    u.tag(),
+                                    new ChunkUpdate.Replace(payload.nioBuffer()),
+                                    true),
+                            workers)
                     .thenApply(done -> replyOf(ChainStatus.OK, u.version(), ""));
         }
 
@@ -309,23 +325,22 @@ public final class StorageNode implements AutoCloseable {
             if (!u.tag().isNone() && u.tag().equals(info.committedTag()))
                 return CompletableFuture.completedFuture(
                         replyOf(ChainStatus.OK, info.committedVersion(), "applied before"));
-            if (info.pendingVersion() > 0 && !(!u.tag().isNone() && u.tag().equals(info.pendingTag()))) {
+            if (info.pendingVersion() > 0) {
+                long pending = info.pendingVersion();
+                CompletableFuture<Void> finished = finishPending(engine, chain, successor, u.chunk(), info);
+                if (!u.tag().isNone() && u.tag().equals(info.pendingTag()))
+                    // A retry of the update that made the pending version: finish that version, apply nothing new.
+                    return finished.thenApply(done -> replyOf(ChainStatus.OK, pending, "retry finished"));
                 // A version an earlier head left pending: finish it first, then apply this update on top.
-                long stuck = info.pendingVersion();
                 LOG.info(
-                        "chain {}: finishing pending version {} of chunk {} before a new update",
+                        "chain {}: finished pending version {} of chunk {} before a new update",
                         chain.chainId(),
-                        stuck,
+                        pending,
                         u.chunk());
-                ByteBuffer content = engine.readPending(u.chunk());
-                CompletableFuture<Long> finished = successor == null
-                        ? CompletableFuture.completedFuture(stuck)
-                        : forwardReplace(stuck, info.pendingTag(), content);
-                return finished.thenComposeAsync(v -> engine.commitAsync(u.chunk(), stuck), workers)
-                        .thenComposeAsync(done -> applyAndForward(stuck + 1, u.tag(), updateOf(u, payload)), workers);
+                return finished.thenComposeAsync(
+                        done -> applyAndForward(pending + 1, u.tag(), updateOf(u, payload)), workers);
             }
-            long version = info.pendingVersion() > 0 ? info.pendingVersion() : info.committedVersion() + 1;
-            return applyAndForward(version, u.tag(), updateOf(u, payload));
+            return applyAndForward(info.committedVersion() + 1, u.tag(), updateOf(u, payload));
         }
 
         private CompletableFuture<Reply> applyAndForward(long version, UpdateTag tag, ChunkUpdate update) {
@@ -352,7 +367,7 @@ public final class StorageNode implements AutoCloseable {
                             (v, e) -> {
                                 if (e == null) return CompletableFuture.completedFuture(v);
                                 if (statusOf(e) == ChainStatus.VERSION_MISMATCH && u.kind() != UpdateKind.REPLACE)
-                                    return forwardReplace(version, u.tag(), engine.readPending(u.chunk()));
+                                    return forwardReplace(version, u.tag(), contentOf(engine, u.chunk(), version));
                                 return CompletableFuture.<Long>failedFuture(e);
                             },
                             workers)
@@ -360,42 +375,86 @@ public final class StorageNode implements AutoCloseable {
         }
 
         private CompletableFuture<Long> forwardReplace(long version, UpdateTag tag, ByteBuffer content) {
-            Update whole =
-                    new Update(chain.chainId(), chain.chainVersion(), u.chunk(), tag, UpdateKind.REPLACE, 0, version);
-            return forward(whole, new RpcPayload.Bytes(Unpooled.wrappedBuffer(content)));
+            return sendReplace(successor, chain, u.chunk(), version, tag, content);
         }
 
-        /** Calls the successor; completes with the version it reports, or fails with a ChainFailure. */
         private CompletableFuture<Long> forward(Update next, RpcPayload data) {
-            if (successor == null) {
-                RpcPayload.release(data);
-                return CompletableFuture.completedFuture(next.version());
-            }
-            RpcClient client;
-            try {
-                client = peers.get(successor);
-            } catch (RpcException e) {
-                RpcPayload.release(data);
-                return CompletableFuture.failedFuture(new ChainFailure(
-                        ChainStatus.NOT_SERVING, "successor node " + successor.nodeId() + ": " + e.getMessage()));
-            }
-            return client.call(RpcMethod.CHUNK_UPDATE, next.encode(), data, config.forwardTimeoutMillis())
-                    .handle((result, error) -> {
-                        if (error != null)
-                            throw new ChainFailure(
-                                    ChainStatus.NOT_SERVING,
-                                    "successor node " + successor.nodeId() + ": "
-                                            + rootOf(error).getMessage());
-                        try (result) {
-                            UpdateReply reply = UpdateReply.decode(result.header());
-                            if (reply.status() != ChainStatus.OK)
-                                throw new ChainFailure(
-                                        reply.status(),
-                                        "successor node " + successor.nodeId() + ": " + reply.message());
-                            return reply.version();
-                        }
-                    });
+            return send(successor, next, data);
         }
+    }
+
+    /** The whole content of {@code version} here: the pending version, or the committed one. */
+    private static ByteBuffer contentOf(ChunkEngine engine, ChunkId id, long version) {
+        ChunkInfo info = engine.info(id);
+        if (info.pendingVersion() == version) return engine.readPending(id);
+        if (info.committedVersion() != version)
+            throw new StorageException(
+                    Reason.VERSION_MISMATCH, "chunk " + id + " version " + version + " is no longer here: " + info);
+        ByteBuffer content = ByteBuffer.allocate(info.lengthBytes());
+        engine.read(id, 0, content);
+        return content.flip();
+    }
+
+    /**
+     * Finishes the pending version of a chunk whose lock the caller holds: sends it whole to the successor (if
+     * any), then commits it here. Every replica before this one holds it, so committing it is safe.
+     */
+    private CompletableFuture<Void> finishPending(
+            ChunkEngine engine, RoutingTable.Chain chain, RoutingTable.Node successor, ChunkId id, ChunkInfo info) {
+        long pending = info.pendingVersion();
+        CompletableFuture<Long> sent = successor == null
+                ? CompletableFuture.completedFuture(pending)
+                : sendReplace(successor, chain, id, pending, info.pendingTag(), engine.readPending(id));
+        return sent.thenComposeAsync(v -> engine.commitAsync(id, pending), workers);
+    }
+
+    private CompletableFuture<Long> sendReplace(
+            RoutingTable.Node successor,
+            RoutingTable.Chain chain,
+            ChunkId id,
+            long version,
+            UpdateTag tag,
+            ByteBuffer content) {
+        Update whole = new Update(chain.chainId(), chain.chainVersion(), id, tag, UpdateKind.REPLACE, 0, version);
+        return send(successor, whole, new RpcPayload.Bytes(Unpooled.wrappedBuffer(content)));
+    }
+
+    /** The successor of {@code target} in the chain's write path, or null when it is last. */
+    private static RoutingTable.Node successorOf(RoutingTable table, RoutingTable.Chain chain, int target) {
+        List<Integer> path = chain.writePath();
+        int i = path.indexOf(target);
+        return i < 0 || i + 1 >= path.size() ? null : table.nodeOf(path.get(i + 1));
+    }
+
+    /** Calls the successor; completes with the version it reports, or fails with a ChainFailure. */
+    private CompletableFuture<Long> send(RoutingTable.Node successor, Update next, RpcPayload data) {
+        if (successor == null) {
+            RpcPayload.release(data);
+            return CompletableFuture.completedFuture(next.version());
+        }
+        RpcClient client;
+        try {
+            client = peers.get(successor);
+        } catch (RpcException e) {
+            RpcPayload.release(data);
+            return CompletableFuture.failedFuture(new ChainFailure(
+                    ChainStatus.NOT_SERVING, "successor node " + successor.nodeId() + ": " + e.getMessage()));
+        }
+        return client.call(RpcMethod.CHUNK_UPDATE, next.encode(), data, config.forwardTimeoutMillis())
+                .handle((result, error) -> {
+                    if (error != null)
+                        throw new ChainFailure(
+                                ChainStatus.NOT_SERVING,
+                                "successor node " + successor.nodeId() + ": "
+                                        + rootOf(error).getMessage());
+                    try (result) {
+                        UpdateReply reply = UpdateReply.decode(result.header());
+                        if (reply.status() != ChainStatus.OK)
+                            throw new ChainFailure(
+                                    reply.status(), "successor node " + successor.nodeId() + ": " + reply.message());
+                        return reply.version();
+                    }
+                });
     }
 
     private static ChunkUpdate updateOf(Update u, ByteBuf payload) {
@@ -426,21 +485,23 @@ public final class StorageNode implements AutoCloseable {
         if (engine == null)
             return listReply(ChainStatus.NOT_SERVING, "node " + config.nodeId() + " has no target " + l.targetId());
         if (l.countMax() < 1) return listReply(ChainStatus.INVALID_ARGUMENT, "countMax=" + l.countMax());
-        return onWorker(() -> {
-            int countMax = Math.min(l.countMax(), LIST_PAGE_MAX);
-            List<ChunkEngine.ChunkListing> page = engine.list(l.after(), countMax);
-            List<ChainMessages.Listed> entries = ofChain(page, l.chainId());
-            ByteBuffer view = ByteBuffer.allocate(entries.size() * ChainMessages.Listed.BYTES);
-            for (ChainMessages.Listed entry : entries) entry.encode(view);
-            ChainMessages.ListReply reply = new ChainMessages.ListReply(
-                    ChainStatus.OK,
-                    page.size() >= countMax,
-                    page.isEmpty() ? null : page.getLast().id(),
-                    routing.version(),
-                    "");
-            return CompletableFuture.completedFuture(
-                    new Reply(reply.encode(), new RpcPayload.Bytes(Unpooled.wrappedBuffer(view.flip()))));
-        });
+        return onWorker(
+                () -> {
+                    int countMax = Math.min(l.countMax(), LIST_PAGE_MAX);
+                    List<ChunkEngine.ChunkListing> page = engine.list(l.after(), countMax);
+                    List<ChainMessages.Listed> entries = ofChain(page, l.chainId());
+                    ByteBuffer view = ByteBuffer.allocate(entries.size() * ChainMessages.Listed.BYTES);
+                    for (ChainMessages.Listed entry : entries) entry.encode(view);
+                    ChainMessages.ListReply reply = new ChainMessages.ListReply(
+                            ChainStatus.OK,
+                            page.size() >= countMax,
+                            page.isEmpty() ? null : page.getLast().id(),
+                            routing.version(),
+                            "");
+                    return CompletableFuture.completedFuture(
+                            new Reply(reply.encode(), new RpcPayload.Bytes(Unpooled.wrappedBuffer(view.flip()))));
+                },
+                () -> listReply(ChainStatus.BUSY, "node " + config.nodeId() + " work queue full"));
     }
 
     /** The entries of {@code page} that belong to chain {@code chainId} (all when 0). */
@@ -614,7 +675,12 @@ public final class StorageNode implements AutoCloseable {
         progress.scanned.incrementAndGet();
         CompletableFuture<Void> turn;
         while ((turn = locks.acquire(id)) == null) Thread.sleep(1);
-        turn.get();
+        try {
+            turn.get();
+        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+            turn.thenRun(() -> locks.release(id));
+            throw e;
+        }
         try {
             ChunkInfo mine = engine.info(id);
             Update request;
@@ -635,7 +701,8 @@ public final class StorageNode implements AutoCloseable {
             } else {
                 if (theirs != null
                         && theirs.committedVersion() == mine.committedVersion()
-                        && theirs.digest() == mine.digest()) return;
+                        && theirs.digest() == mine.digest()
+                        && theirs.pendingVersion() == 0) return;
                 ByteBuffer content = ByteBuffer.allocate(mine.lengthBytes());
                 engine.read(id, 0, content);
                 request = new Update(
@@ -671,10 +738,47 @@ public final class StorageNode implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return readReply(ReadReply.failed(ChainStatus.INVALID_ARGUMENT, routing.version(), e.getMessage()), null);
         }
-        return onWorker(() -> read(r, false));
+        return onWorker(
+                () -> read(r, false),
+                () -> readReply(
+                        ReadReply.failed(
+                                ChainStatus.BUSY, routing.version(), "node " + config.nodeId() + " work queue full"),
+                        null));
     }
 
-    private CompletableFuture<Reply> read(Read r, boolean committedPendingFirst) {
+    /**
+     * A read met a pending version. Before the tail it answers DIRTY. At the tail, holding the chunk's lock, the
+     * pending version (held by every replica before it) is sent on to a syncing successor, if any, and committed;
+     * then the read runs again and answers the committed version. If an update is in flight, the lock waits for
+     * it, and the version it commits is read.
+     */
+    private CompletableFuture<Reply> dirty(
+            Read r, RoutingTable table, RoutingTable.Chain chain, int target, ChunkEngine engine) {
+        if (chain.tail() != target)
+            return readReply(
+                    ReadReply.failed(
+                            ChainStatus.DIRTY, table.version(), "chunk " + r.chunk() + " has a pending version"),
+                    null);
+        CompletableFuture<Void> turn = locks.acquire(r.chunk());
+        if (turn == null)
+            return readReply(
+                    ReadReply.failed(ChainStatus.BUSY, table.version(), "too many wait for chunk " + r.chunk()), null);
+        return turn.thenComposeAsync(
+                        locked -> {
+                            RoutingTable.Chain now = routing.chain(chain.chainId());
+                            if (now == null || now.chainVersion() != chain.chainVersion())
+                                return CompletableFuture.<Void>completedFuture(null);
+                            ChunkInfo info = engine.info(r.chunk());
+                            if (info.pendingVersion() == 0) return CompletableFuture.<Void>completedFuture(null);
+                            return finishPending(engine, now, successorOf(routing, now, target), r.chunk(), info);
+                        },
+                        workers)
+                .whenComplete((done, e) -> locks.release(r.chunk()))
+                .handleAsync((done, e) -> read(r, true), workers)
+                .thenCompose(f -> f);
+    }
+
+    private CompletableFuture<Reply> read(Read r, boolean resolved) {
         RoutingTable table = routing;
         if (fenced())
             return readReply(
@@ -719,6 +823,10 @@ public final class StorageNode implements AutoCloseable {
             try {
                 blocks = engine.readBlocks(r.chunk(), first, count, window, false);
             } catch (StorageException e) {
+                boolean missing = e.reason() == Reason.NO_SUCH_CHUNK || e.reason() == Reason.OUT_OF_RANGE;
+                if (missing && !resolved && engine.info(r.chunk()).pendingVersion() != 0)
+                    // Missing or shorter in the committed version, but a newer one is pending: it is dirty.
+                    return dirty(r, table, chain, target, engine);
                 if (e.reason() != Reason.OUT_OF_RANGE) throw e;
                 // The chunk is shorter than the range: answer with its length and the blocks that exist.
                 ChunkInfo info = engine.info(r.chunk());
@@ -738,22 +846,7 @@ public final class StorageNode implements AutoCloseable {
                 blocks = engine.readBlocks(
                         r.chunk(), first, Math.max(0, Math.min(count, blocksTotal - first)), window, false);
             }
-            if (blocks.dirty()) {
-                if (chain.tail() != target)
-                    return readReply(
-                            ReadReply.failed(
-                                    ChainStatus.DIRTY,
-                                    table.version(),
-                                    "chunk " + r.chunk() + " has pending version " + blocks.pendingVersion()),
-                            null);
-                if (!committedPendingFirst) {
-                    // The tail holds a version every replica before it holds: commit it, then read again.
-                    long pending = blocks.pendingVersion();
-                    return engine.commitAsync(r.chunk(), pending)
-                            .handleAsync((ok, e) -> read(r, true), workers)
-                            .thenCompose(f -> f);
-                }
-            }
+            if (blocks.dirty() && !resolved) return dirty(r, table, chain, target, engine);
             buf.writerIndex(window.position());
             int[] crcs = Arrays.copyOfRange(blocks.crcs(), first, first + (buf.readableBytes() + BLOCK - 1) / BLOCK);
             handedOff = true;
@@ -777,19 +870,17 @@ public final class StorageNode implements AutoCloseable {
     // ---- plumbing ----
 
     /** Runs {@code work} on the worker pool; a full queue answers BUSY without running it. */
-    private CompletableFuture<Reply> onWorker(Supplier<CompletableFuture<Reply>> work) {
+    private CompletableFuture<Reply> onWorker(
+            Supplier<CompletableFuture<Reply>> work, Supplier<CompletableFuture<Reply>> busy) {
         try {
             return CompletableFuture.supplyAsync(work, workers).thenCompose(f -> f);
         } catch (RejectedExecutionException e) {
-            return CompletableFuture.completedFuture(new Reply(
-                    new UpdateReply(
-                                    ChainStatus.BUSY,
-                                    0,
-                                    routing.version(),
-                                    "node " + config.nodeId() + " work queue full")
-                            .encode(),
-                    RpcPayload.NONE));
+            return busy.get();
         }
+    }
+
+    private CompletableFuture<Reply> busyUpdate() {
+        return updateReply(ChainStatus.BUSY, 0, "node " + config.nodeId() + " work queue full");
     }
 
     private Reply replyOf(ChainStatus status, long version, String message) {
@@ -808,7 +899,7 @@ public final class StorageNode implements AutoCloseable {
     private Reply updateFailure(Throwable error) {
         Throwable cause = rootOf(error);
         ChainStatus status = statusOf(cause);
-        if (status == ChainStatus.IO_ERROR && !(cause instanceof StorageException))
+        if (status == ChainStatus.IO_ERROR && !(cause instanceof StorageException) && !(cause instanceof ChainFailure))
             LOG.error("node {}: update failed unexpectedly", config.nodeId(), cause);
         return replyOf(status, 0, cause.getMessage());
     }
@@ -817,6 +908,7 @@ public final class StorageNode implements AutoCloseable {
         Throwable cause = rootOf(error);
         if (cause instanceof ChainFailure f) return f.status;
         if (cause instanceof StorageException s) return ChainStatus.of(s.reason());
+        if (cause instanceof RejectedExecutionException) return ChainStatus.BUSY;
         return ChainStatus.IO_ERROR;
     }
 

@@ -186,6 +186,17 @@ public final class ChunkEngine implements AutoCloseable {
         }
     }
 
+    /** Drops the chunk's pending version (an orphan: the update that made it will never finish here). */
+    public CompletableFuture<Void> dropPendingAsync(ChunkId id) {
+        StorageException refusal = enter();
+        if (refusal != null) return CompletableFuture.failedFuture(refusal);
+        try {
+            return enqueue(CommitOp.dropPending(id), null);
+        } finally {
+            exit();
+        }
+    }
+
     /**
      * Commits pending version {@code chunkVersion}: it becomes the committed version and the one
      * before it is freed. Committing a version already committed (or older) succeeds and changes
@@ -268,6 +279,9 @@ public final class ChunkEngine implements AutoCloseable {
         StorageException refusal = enter();
         if (refusal != null) throw refusal;
         try {
+            // The pending version first: it is dropped only after its commit is durable, so a read that finds
+            // none here and the committed row after it never misses a version committed in between.
+            Long pending = pendingVersions.get(id);
             ChunkMeta m = metaOf(id);
             if (m == null) throw new StorageException(Reason.NO_SUCH_CHUNK, "chunk " + id + " on target " + targetId);
             int blocksTotal = m.crcs().length;
@@ -289,7 +303,6 @@ public final class ChunkEngine implements AutoCloseable {
             output.position(output.position() + bytes);
             counters.reads.increment();
             counters.bytesRead.add(bytes);
-            Long pending = pendingVersions.get(id);
             return new ChunkBlocks(
                     m.version(), m.chunkVersion(), m.lengthBytes(), m.crcs(), pending == null ? 0 : pending);
         } finally {
@@ -300,9 +313,16 @@ public final class ChunkEngine implements AutoCloseable {
     /** Reads {@code output.remaining()} bytes from {@code offsetBytes}, verified at this target. */
     public void read(ChunkId id, int offsetBytes, ByteBuffer output) {
         ByteBuffer scratch = copyBuffers.acquire();
+        long[] seq = {-1};
         try {
             RangedRead.run(offsetBytes, output, scratch, (first, count, window) -> {
-                readBlocks(id, first, count, window, true);
+                long version = readBlocks(id, first, count, window, true).version();
+                // Every window must come from the same committed block, or the bytes would mix versions.
+                if (seq[0] >= 0 && seq[0] != version)
+                    throw new StorageException(
+                            Reason.NO_SUCH_CHUNK,
+                            "chunk " + id + " changed on target " + targetId + " while being read");
+                seq[0] = version;
             });
         } finally {
             copyBuffers.release(scratch);

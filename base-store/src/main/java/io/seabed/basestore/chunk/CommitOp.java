@@ -20,7 +20,9 @@ final class CommitOp {
         /** The pending version {@link #chunkVersion} becomes the committed one. */
         COMMIT,
         /** Both versions go. */
-        DELETE
+        DELETE,
+        /** The pending version goes. */
+        DROP_PENDING
     }
 
     final Kind kind;
@@ -72,6 +74,10 @@ final class CommitOp {
 
     static CommitOp commit(ChunkId id, long chunkVersion) {
         return new CommitOp(Kind.COMMIT, id, null, 0, new int[0], chunkVersion, 0, UpdateTag.NONE);
+    }
+
+    static CommitOp dropPending(ChunkId id) {
+        return new CommitOp(Kind.DROP_PENDING, id, null, 0, new int[0], 0, 0, UpdateTag.NONE);
     }
 
     static CommitOp delete(ChunkId id) {

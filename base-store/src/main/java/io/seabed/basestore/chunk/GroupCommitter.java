@@ -165,6 +165,7 @@ final class GroupCommitter implements Runnable {
                     putCommitted(batch, op.id, null);
                     putPending(batch, op.id, null);
                 }
+                case DROP_PENDING -> putPending(batch, op.id, null);
             }
         }
     }
@@ -233,7 +234,7 @@ final class GroupCommitter implements Runnable {
                     counters.bytesWritten.add(op.lengthBytes);
                 }
                 case DELETE -> counters.deletes.increment();
-                case COMMIT -> {}
+                case COMMIT, DROP_PENDING -> {}
             }
             op.done.complete(null);
         }

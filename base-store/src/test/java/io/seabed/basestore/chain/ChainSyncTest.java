@@ -119,6 +119,67 @@ class ChainSyncTest {
     }
 
     @Test
+    void anOrphanPendingVersionOnAReturningTargetIsDroppedBySyncAndATailFinishesItsPendingForTheSyncingEnd()
+            throws Exception {
+        try (LocalChains cluster = new LocalChains(dir, 3, 3, 1)) {
+            ChunkId id = new ChunkId(3, 3);
+            byte[] v1 = ChunkData.bytes(1, 3000);
+            cluster.client.update(1, id, UpdateKind.REPLACE, 0, ByteBuffer.wrap(v1));
+            RoutingTable.Chain chain = cluster.table().chain(1);
+            int head = chain.writePath().get(0);
+            int middle = chain.writePath().get(1);
+            int tail = chain.writePath().get(2);
+            // The head staged version 2 and died before forwarding it: an orphan nobody else has.
+            Futures.await(
+                    cluster.engine(head)
+                            .updateAsync(
+                                    id,
+                                    1,
+                                    2,
+                                    new UpdateTag(7, 0, 1),
+                                    new ChunkUpdate.Replace(ChunkData.buffer(9, 3000)),
+                                    false),
+                    "orphan");
+            // It rejoins at the end as SYNCING; the middle meanwhile holds version 2 pending (in flight).
+            RoutingTable.Chain syncing = new RoutingTable.Chain(
+                    1,
+                    chain.chainVersion() + 1,
+                    List.of(
+                            new RoutingTable.Member(middle, PublicState.SERVING),
+                            new RoutingTable.Member(tail, PublicState.SERVING),
+                            new RoutingTable.Member(head, PublicState.SYNCING)));
+            cluster.publish(cluster.table().with(syncing));
+            StorageNode.SyncProgress progress = cluster.nodeOf(tail)
+                    .syncSuccessor(1, new StorageNode.SyncProgress())
+                    .get(30, TimeUnit.SECONDS);
+            assertEquals(1, progress.sent.get(), progress.toString());
+            assertEquals(0, cluster.engine(head).info(id).pendingVersion(), "the orphan is gone");
+            assertEquals(1, cluster.engine(head).info(id).committedVersion());
+            // The tail holds a pending version 2 that the syncing end lacks; a read at the tail finishes it.
+            byte[] v2 = ChunkData.bytes(2, 4000);
+            for (int target : List.of(middle, tail))
+                Futures.await(
+                        cluster.engine(target)
+                                .updateAsync(
+                                        id,
+                                        1,
+                                        2,
+                                        new UpdateTag(8, 0, 1),
+                                        new ChunkUpdate.Replace(ByteBuffer.wrap(v2)),
+                                        false),
+                        "stage");
+            for (int i = 0; i < 4; i++) {
+                ByteBuffer out = ByteBuffer.allocate(4000);
+                cluster.client.read(1, id, 0, out);
+                assertArrayEquals(v2, out.array());
+            }
+            for (int target : List.of(middle, tail, head))
+                assertEquals(2, cluster.engine(target).info(id).latestVersion(), "target " + target);
+            assertEquals(2, cluster.engine(head).info(id).committedVersion(), "the syncing end received version 2");
+        }
+    }
+
+    @Test
     void verifyReportsAReplicaHoldingOtherBytes() throws Exception {
         try (LocalChains cluster = new LocalChains(dir, 3, 3, 2)) {
             ChunkId id = new ChunkId(2, 2);
