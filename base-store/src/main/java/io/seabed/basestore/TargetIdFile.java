@@ -53,6 +53,17 @@ public final class TargetIdFile {
         return ids;
     }
 
+    /**
+     * The id of {@code directory}: the one stored there, or {@code wanted} written now (a storage process
+     * derives its targets' ids from its node id, so ids are unique across the cluster).
+     */
+    public static int ensure(Path directory, int wanted) throws IOException {
+        int id = read(directory);
+        if (id >= 0) return id;
+        write(directory, wanted);
+        return wanted;
+    }
+
     /** The id stored in {@code directory}, or -1 if it has none. */
     static int read(Path directory) throws IOException {
         Path file = directory.resolve(FILE_NAME);

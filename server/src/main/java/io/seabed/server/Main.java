@@ -9,7 +9,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "seabed 0.1.0",
         description = "One storage base behind an S3 front (and, in later releases, NFS and a console).",
-        subcommands = {ServerCommand.class, AdminCommand.class, VerifyCommand.class})
+        subcommands = {
+            ServerCommand.class,
+            StorageCommand.class,
+            ClusterCommand.class,
+            AdminCommand.class,
+            VerifyCommand.class
+        })
 public final class Main implements Runnable {
     @Override
     public void run() {
@@ -18,6 +24,7 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         int code = new CommandLine(new Main()).execute(args);
-        if (code != 0 || args.length == 0 || !args[0].equals("server")) System.exit(code);
+        if (code != 0 || args.length == 0 || !(args[0].equals("server") || args[0].equals("storage")))
+            System.exit(code);
     }
 }

@@ -55,8 +55,16 @@ public final class SeabedServer implements AutoCloseable {
         InstantSource clock = InstantSource.system();
         RaftMetaKv kv = RaftMetaKv.open(MetaKvConfig.defaults(data.resolve("meta")), clock);
         closeables.add(kv);
-        EmbeddedStorage storage = EmbeddedStorage.open(
-                data.resolve("targets"), config.targets(), config.replicas(), ChunkEngineConfig.DEFAULTS, kv);
+        EmbeddedStorage storage = config.storageNodes() > 0
+                ? EmbeddedStorage.remote(
+                        data.resolve("targets"),
+                        config.manager().host(),
+                        config.manager().port(),
+                        config.storageNodes(),
+                        config.replicas(),
+                        kv)
+                : EmbeddedStorage.open(
+                        data.resolve("targets"), config.targets(), config.replicas(), ChunkEngineConfig.DEFAULTS, kv);
         closeables.add(storage);
         var store = storage.client();
         NamespaceConfig nsConfig = NamespaceConfig.defaults()

@@ -58,6 +58,20 @@ final class ServerCommand implements Callable<Integer> {
     int inlineBytes;
 
     @Option(
+            names = "--storage-nodes",
+            description = "Storage nodes run as separate processes (seabed storage) reporting to this server's"
+                    + " manager; 0 runs --targets storage nodes in this process (default: ${DEFAULT-VALUE}).",
+            defaultValue = "0")
+    int storageNodes;
+
+    @Option(
+            names = "--manager",
+            description = "HOST:PORT of the cluster manager's RPC, where storage nodes heartbeat (default:"
+                    + " ${DEFAULT-VALUE}, an ephemeral loopback port).",
+            defaultValue = "127.0.0.1:0")
+    String manager;
+
+    @Option(
             names = "--gc-delay-ms",
             description =
                     "How long replaced or deleted data stays readable for reads in flight (default: ${DEFAULT-VALUE}).",
@@ -84,7 +98,9 @@ final class ServerCommand implements Callable<Integer> {
                 gcDelayMillis,
                 System.getenv("SEABED_ACCESS_KEY"),
                 System.getenv("SEABED_SECRET_KEY"),
-                domains);
+                domains,
+                storageNodes,
+                HostPort.parse(manager));
         SeabedServer server;
         try {
             server = SeabedServer.start(config, System.out);

@@ -15,10 +15,15 @@ public record ServerConfig(
         long gcDelayMillis,
         String accessKey,
         String secretKey,
-        List<String> domains) {
+        List<String> domains,
+        int storageNodes,
+        HostPort manager) {
     public ServerConfig {
+        if (storageNodes < 0) throw new IllegalArgumentException("--storage-nodes " + storageNodes + " < 0");
+        if (storageNodes > 0 && replicas > storageNodes)
+            throw new IllegalArgumentException("--replicas " + replicas + " > --storage-nodes " + storageNodes);
         if (targets < 1) throw new IllegalArgumentException("--targets " + targets + " < 1");
-        if (replicas < 1 || replicas > targets)
+        if (storageNodes == 0 && (replicas < 1 || replicas > targets))
             throw new IllegalArgumentException("--replicas " + replicas + " outside [1, targets=" + targets + "]");
         if ((accessKey == null) != (secretKey == null))
             throw new IllegalArgumentException("set both SEABED_ACCESS_KEY and SEABED_SECRET_KEY, or neither");
@@ -37,6 +42,8 @@ public record ServerConfig(
                 0,
                 accessKey,
                 secretKey,
-                S3Config.DOMAINS_DEFAULT);
+                S3Config.DOMAINS_DEFAULT,
+                0,
+                new HostPort("127.0.0.1", 0));
     }
 }

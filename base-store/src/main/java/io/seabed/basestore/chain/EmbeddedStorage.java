@@ -197,6 +197,53 @@ public final class EmbeddedStorage implements AutoCloseable {
         return routing.current();
     }
 
+    /**
+     * The storage base of a server whose storage nodes are separate processes ({@code seabed storage}): runs
+     * the manager on {@code managerHost:managerPort}, where the nodes heartbeat, and returns once chains are
+     * placed (or loaded) and every chain has a serving member.
+     */
+    public static EmbeddedStorage remote(
+            Path root, String managerHost, int managerPort, int storageNodes, int chainLength, MetaKv kv)
+            throws IOException {
+        Files.createDirectories(root);
+        ClusterManager manager = ClusterManager.start(
+                new ClusterManager.Config(
+                        1,
+                        new RpcServer.Config(managerHost, managerPort, 1, 72L << 20, 256L << 20, 1024, 30_000),
+                        LEASE_MILLIS,
+                        OFFLINE_MILLIS,
+                        TICK_MILLIS,
+                        storageNodes,
+                        chainLength,
+                        2 * chainLength),
+                new ManagerStore(kv),
+                table -> {});
+        ManagerRouting routing = null;
+        try {
+            RoutingTable.Node address = new RoutingTable.Node(0, managerHost, manager.port());
+            routing = new ManagerRouting(List.of(address), 2_000, 10 * READY_WAIT_MILLIS);
+            long deadline = System.nanoTime() + READY_WAIT_MILLIS * 1_000_000;
+            while (!routing.refresh(0).chains().values().stream()
+                    .allMatch(c -> !c.readers().isEmpty())) {
+                if (System.nanoTime() - deadline > 0)
+                    throw new IOException("no serving member in some chain: " + routing.current());
+                Thread.sleep(50);
+            }
+            writeAtomically(root.resolve(MANAGER_FILE), managerHost + ":" + manager.port());
+            ChainClient client = new ChainClient(routing, ChainClient.Config.defaults());
+            return new EmbeddedStorage(List.of(), List.of(), List.of(), manager, routing, client);
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            if (routing != null) routing.close();
+            manager.close();
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for storage nodes", e);
+            }
+            if (e instanceof IOException io) throw io;
+            throw (RuntimeException) e;
+        }
+    }
+
     /** The storage node serving {@code targetId}; for tests and tooling. */
     public StorageNode nodeOf(int targetId) {
         return nodes.get(targetIds.indexOf(targetId));
