@@ -250,6 +250,15 @@ public final class ChainClient implements BaseStoreClient {
                     "chunk " + id + " block " + (reply.blockFirst() + bad) + " from target " + target
                             + " fails CRC32C");
         }
+        // The blocks must reach the end of the range asked for, or the chunk's end: a reply that stops short
+        // (its length and its blocks from different versions) would pass for a shorter chunk.
+        long covered = (long) reply.blockFirst() * CRC_BLOCK_BYTES + received.remaining();
+        long needed = Math.min((long) offset + output.remaining(), reply.lengthBytes());
+        if (covered < needed)
+            throw new StorageException(
+                    Reason.CORRUPT,
+                    "chunk " + id + " at target " + target + ": blocks end at " + covered + " B, the chunk of "
+                            + reply.lengthBytes() + " B was asked for up to " + needed);
         int skip = offset - reply.blockFirst() * CRC_BLOCK_BYTES;
         int take = Math.max(0, Math.min(output.remaining(), received.remaining() - skip));
         output.put(output.position(), received, received.position() + skip, take);

@@ -828,23 +828,21 @@ public final class StorageNode implements AutoCloseable {
                     // Missing or shorter in the committed version, but a newer one is pending: it is dirty.
                     return dirty(r, table, chain, target, engine);
                 if (e.reason() != Reason.OUT_OF_RANGE) throw e;
-                // The chunk is shorter than the range: answer with its length and the blocks that exist.
-                ChunkInfo info = engine.info(r.chunk());
-                int blocksTotal = (info.lengthBytes() + BLOCK - 1) / BLOCK;
-                if (r.offset() > info.lengthBytes())
+                // The chunk is shorter than the range: answer with its length and the blocks that exist, all of
+                // one version (its length and blocks come from the same look-up).
+                window = buf.nioBuffer(0, buf.capacity());
+                blocks = engine.readBlocksUpTo(r.chunk(), first, count, window, false);
+                if (r.offset() > blocks.lengthBytes())
                     return readReply(
                             new ReadReply(
                                     ChainStatus.OUT_OF_RANGE,
-                                    info.committedVersion(),
-                                    info.lengthBytes(),
+                                    blocks.chunkVersion(),
+                                    blocks.lengthBytes(),
                                     first,
                                     new int[0],
                                     table.version(),
-                                    "offset " + r.offset() + " > length " + info.lengthBytes()),
+                                    "offset " + r.offset() + " > length " + blocks.lengthBytes()),
                             null);
-                window = buf.nioBuffer(0, buf.capacity());
-                blocks = engine.readBlocks(
-                        r.chunk(), first, Math.max(0, Math.min(count, blocksTotal - first)), window, false);
             }
             if (blocks.dirty() && !resolved) return dirty(r, table, chain, target, engine);
             buf.writerIndex(window.position());

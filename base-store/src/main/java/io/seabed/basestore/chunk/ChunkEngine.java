@@ -276,6 +276,23 @@ public final class ChunkEngine implements AutoCloseable {
      */
     public ChunkBlocks readBlocks(
             ChunkId id, int blockFirst, int blockCount, ByteBuffer output, boolean verifyAtTarget) {
+        return readBlocks(id, blockFirst, blockCount, false, output, verifyAtTarget);
+    }
+
+    /**
+     * Like {@link #readBlocks}, but reads at most {@code blockCountMax} blocks: those of them the chunk has, all
+     * from the one committed version the call finds (what a reader of a range that may pass the chunk's end
+     * needs: a second look-up could find another version of another length).
+     *
+     * @throws StorageException OUT_OF_RANGE only when {@code blockFirst} is beyond the chunk's blocks
+     */
+    public ChunkBlocks readBlocksUpTo(
+            ChunkId id, int blockFirst, int blockCountMax, ByteBuffer output, boolean verifyAtTarget) {
+        return readBlocks(id, blockFirst, blockCountMax, true, output, verifyAtTarget);
+    }
+
+    private ChunkBlocks readBlocks(
+            ChunkId id, int blockFirst, int blockCount, boolean clamp, ByteBuffer output, boolean verifyAtTarget) {
         StorageException refusal = enter();
         if (refusal != null) throw refusal;
         try {
@@ -285,6 +302,8 @@ public final class ChunkEngine implements AutoCloseable {
             ChunkMeta m = metaOf(id);
             if (m == null) throw new StorageException(Reason.NO_SUCH_CHUNK, "chunk " + id + " on target " + targetId);
             int blocksTotal = m.crcs().length;
+            if (clamp && blockFirst >= 0 && blockFirst <= blocksTotal)
+                blockCount = Math.min(blockCount, blocksTotal - blockFirst);
             if (blockFirst < 0 || blockCount < 0 || blockFirst + blockCount > blocksTotal)
                 throw new StorageException(
                         Reason.OUT_OF_RANGE,
