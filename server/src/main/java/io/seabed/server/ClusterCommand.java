@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code seabed cluster}: a local cluster of separate OS processes on 127.0.0.1 for tests and trials: one
- * {@code server} (meta-kv, cluster manager, S3 front and console) and N {@code storage} nodes. Everything
+ * {@code server} (meta-kv, S3 front and console), M {@code manager} processes (one primary by lease, the others
+ * standbys; with M = 0 the manager runs inside the server) and N {@code storage} nodes. Everything
  * lives under {@code --dir D}: {@code cluster.properties} (ports), {@code pids/ROLE-INDEX.pid}, {@code
  * args/ROLE-INDEX.args} (the command line, for restart), {@code logs/ROLE-INDEX.log}, and each role's data.
  * Ports are chosen once at start and kept, so restarted processes come back at the same addresses.
@@ -40,6 +42,7 @@ import picocli.CommandLine.Spec;
         })
 final class ClusterCommand {
     static final String SERVER = "server";
+    static final String MANAGER = "manager";
     static final String STORAGE = "storage";
     private static final long READY_WAIT_MILLIS = 180_000;
 
@@ -98,6 +101,30 @@ final class ClusterCommand {
 
         int storageNodes() throws IOException {
             return Integer.parseInt(load().getProperty("storage.nodes"));
+        }
+
+        /** Manager processes (0: the manager runs inside the server process). */
+        int managerProcesses() throws IOException {
+            return Integer.parseInt(load().getProperty("manager.processes", "0"));
+        }
+
+        /** Where the managers listen, whichever processes run them. */
+        List<RoutingTable.Node> managers() throws IOException {
+            List<RoutingTable.Node> nodes = new ArrayList<>();
+            for (String address : load().getProperty("managers").split(",")) {
+                HostPort hp = HostPort.parse(address);
+                nodes.add(new RoutingTable.Node(0, hp.host(), hp.port()));
+            }
+            return nodes;
+        }
+
+        /** Every role and index of this cluster, server first. */
+        List<Map.Entry<String, Integer>> processes() throws IOException {
+            List<Map.Entry<String, Integer>> all = new ArrayList<>();
+            all.add(Map.entry(SERVER, 0));
+            for (int i = 1; i <= managerProcesses(); i++) all.add(Map.entry(MANAGER, i));
+            for (int i = 1; i <= storageNodes(); i++) all.add(Map.entry(STORAGE, i));
+            return all;
         }
     }
 
@@ -164,7 +191,8 @@ final class ClusterCommand {
     @Command(
             name = "start",
             mixinStandardHelpOptions = true,
-            description = "Start a cluster in --dir; prints the S3 endpoint when ready.")
+            description = "Start a cluster in --dir (or, when --dir holds one, start its stopped processes again);"
+                    + " prints the S3 endpoint when ready.")
     static final class Start extends Base {
         @Option(
                 names = "--storage-nodes",
@@ -181,6 +209,13 @@ final class ClusterCommand {
         @Option(names = "--replicas", description = "Chain length (default: ${DEFAULT-VALUE}).", defaultValue = "3")
         int replicas;
 
+        @Option(
+                names = "--managers",
+                description = "Cluster manager processes: one primary, the others standbys (default:"
+                        + " ${DEFAULT-VALUE}; 0 runs the manager inside the server process).",
+                defaultValue = "2")
+        int managers;
+
         @Override
         public Integer call() throws Exception {
             if (metaNodes != 1) {
@@ -188,48 +223,64 @@ final class ClusterCommand {
                         + ": only a single meta-kv member is built yet (the meta-kv runs inside the server process)");
                 return 2;
             }
-            if (storageNodes < 1 || replicas < 1 || replicas > storageNodes) {
-                err().println("seabed cluster: need 1 <= --replicas <= --storage-nodes");
+            if (storageNodes < 1 || replicas < 1 || replicas > storageNodes || managers < 0 || managers > 9) {
+                err().println("seabed cluster: need 1 <= --replicas <= --storage-nodes and 0 <= --managers <= 9");
                 return 2;
             }
             Layout layout = new Layout(dir);
-            if (Files.exists(layout.properties())) {
-                err().println("seabed cluster: " + dir
-                        + " already holds a cluster (use restart, or stop and remove it)");
-                return 2;
-            }
+            if (Files.exists(layout.properties())) return resume(layout);
             Files.createDirectories(dir);
             Properties p = new Properties();
             int s3 = freePort();
             int console = freePort();
-            int manager = freePort();
+            int meta = freePort();
+            List<String> managerAddresses = new ArrayList<>();
+            for (int i = 0; i < Math.max(1, managers); i++) managerAddresses.add("127.0.0.1:" + freePort());
             p.setProperty("s3.port", Integer.toString(s3));
             p.setProperty("console.port", Integer.toString(console));
-            p.setProperty("manager.port", Integer.toString(manager));
+            p.setProperty("meta.port", Integer.toString(meta));
+            p.setProperty("managers", String.join(",", managerAddresses));
+            p.setProperty("manager.processes", Integer.toString(managers));
             p.setProperty("storage.nodes", Integer.toString(storageNodes));
             for (int i = 1; i <= storageNodes; i++)
                 p.setProperty("storage." + i + ".port", Integer.toString(freePort()));
             try (var o = Files.newOutputStream(layout.properties())) {
                 p.store(o, "seabed cluster");
             }
-            layout.launch(
-                    SERVER,
-                    0,
-                    seabed(
-                            "1g",
-                            "server",
-                            "--data",
-                            dir.resolve("server").toString(),
-                            "--s3",
-                            "127.0.0.1:" + s3,
-                            "--console",
-                            "127.0.0.1:" + console,
-                            "--storage-nodes",
-                            Integer.toString(storageNodes),
-                            "--replicas",
-                            Integer.toString(replicas),
-                            "--manager",
-                            "127.0.0.1:" + manager));
+            List<String> serverArgs = new ArrayList<>(List.of(
+                    "server",
+                    "--data",
+                    dir.resolve("server").toString(),
+                    "--s3",
+                    "127.0.0.1:" + s3,
+                    "--console",
+                    "127.0.0.1:" + console,
+                    "--storage-nodes",
+                    Integer.toString(storageNodes),
+                    "--replicas",
+                    Integer.toString(replicas)));
+            if (managers == 0) serverArgs.addAll(List.of("--manager", managerAddresses.getFirst()));
+            else
+                serverArgs.addAll(
+                        List.of("--managers", String.join(",", managerAddresses), "--meta-rpc", "127.0.0.1:" + meta));
+            layout.launch(SERVER, 0, seabed("1g", serverArgs.toArray(String[]::new)));
+            for (int i = 1; i <= managers; i++)
+                layout.launch(
+                        MANAGER,
+                        i,
+                        seabed(
+                                "256m",
+                                "manager",
+                                "--manager-id",
+                                Integer.toString(i),
+                                "--rpc",
+                                managerAddresses.get(i - 1),
+                                "--meta",
+                                "127.0.0.1:" + meta,
+                                "--storage-nodes",
+                                Integer.toString(storageNodes),
+                                "--replicas",
+                                Integer.toString(replicas)));
             for (int i = 1; i <= storageNodes; i++)
                 layout.launch(
                         STORAGE,
@@ -244,15 +295,38 @@ final class ClusterCommand {
                                 "--rpc",
                                 "127.0.0.1:" + p.getProperty("storage." + i + ".port"),
                                 "--managers",
-                                "127.0.0.1:" + manager));
+                                String.join(",", managerAddresses)));
+            return awaitServer(layout, 0);
+        }
+
+        /**
+         * Starts again every process of the cluster in {@code layout} that is not running (all at once, with the
+         * command lines they were first started with), then waits for the server.
+         */
+        private int resume(Layout layout) throws IOException, InterruptedException {
+            long logStart = Files.exists(layout.log(SERVER, 0)) ? Files.size(layout.log(SERVER, 0)) : 0;
+            int started = 0;
+            for (Map.Entry<String, Integer> p : layout.processes()) {
+                if (layout.process(p.getKey(), p.getValue()).isPresent()) continue;
+                layout.relaunch(p.getKey(), p.getValue());
+                started++;
+            }
+            out().println("seabed cluster: started " + started + " stopped processes of " + dir);
+            if (started == 0) logStart = 0;
+            return awaitServer(layout, logStart);
+        }
+
+        private int awaitServer(Layout layout, long logStart) throws IOException, InterruptedException {
+            Properties p = layout.load();
             ProcessHandle server = layout.process(SERVER, 0)
                     .orElseThrow(() -> new IOException("server exited at once; see " + layout.log(SERVER, 0)));
-            if (!awaitLog(layout.log(SERVER, 0), "seabed ready", 0, server, READY_WAIT_MILLIS)) {
+            if (!awaitLog(layout.log(SERVER, 0), "seabed ready", logStart, server, READY_WAIT_MILLIS)) {
                 err().println("seabed cluster: the server did not get ready; see " + layout.log(SERVER, 0));
                 return 1;
             }
-            out().println("seabed cluster ready: s3=http://127.0.0.1:" + s3 + " storage-nodes=" + storageNodes + " dir="
-                    + dir);
+            String s3 = p.getProperty("s3.port");
+            out().println("seabed cluster ready: s3=http://127.0.0.1:" + s3 + " managers=" + layout.managerProcesses()
+                    + " storage-nodes=" + layout.storageNodes() + " dir=" + dir);
             out().println("http://127.0.0.1:" + s3);
             out().flush();
             return 0;
@@ -265,13 +339,20 @@ final class ClusterCommand {
         public Integer call() throws Exception {
             Layout layout = new Layout(dir);
             Properties p = layout.load();
-            row(layout, SERVER, 0, "s3=" + p.getProperty("s3.port") + " manager=" + p.getProperty("manager.port"));
+            List<RoutingTable.Node> managers = layout.managers();
+            row(
+                    layout,
+                    SERVER,
+                    0,
+                    "s3=" + p.getProperty("s3.port")
+                            + (layout.managerProcesses() == 0
+                                    ? " manager=" + managers.getFirst().port()
+                                    : ""));
+            for (int i = 1; i <= layout.managerProcesses(); i++)
+                row(layout, MANAGER, i, "rpc=" + managers.get(i - 1).port());
             for (int i = 1; i <= layout.storageNodes(); i++)
                 row(layout, STORAGE, i, "rpc=" + p.getProperty("storage." + i + ".port"));
-            try (ManagerRouting routing = new ManagerRouting(
-                    List.of(new RoutingTable.Node(0, "127.0.0.1", Integer.parseInt(p.getProperty("manager.port")))),
-                    1_000,
-                    2_000)) {
+            try (ManagerRouting routing = new ManagerRouting(managers, 1_000, 2_000)) {
                 RoutingTable t = routing.current();
                 out().println("routing v" + t.version() + ":");
                 for (RoutingTable.Chain c : t.chains().values())
@@ -292,17 +373,17 @@ final class ClusterCommand {
 
     /** A command on one process: ROLE INDEX. */
     abstract static class RoleCommand extends Base {
-        @Parameters(index = "0", description = "server or storage")
+        @Parameters(index = "0", description = "server, manager or storage")
         String role;
 
-        @Parameters(index = "1", description = "index (server: 0; storage: 1..N)")
+        @Parameters(index = "1", description = "index (server: 0; manager: 1..M; storage: 1..N)")
         int index;
     }
 
     @Command(
             name = "kill",
             mixinStandardHelpOptions = true,
-            description = "SIGKILL one process: kill ROLE INDEX (server 0, storage 1..N).")
+            description = "SIGKILL one process: kill ROLE INDEX (server 0, manager 1..M, storage 1..N).")
     static final class Kill extends RoleCommand {
         @Override
         public Integer call() throws Exception {
@@ -339,7 +420,12 @@ final class ClusterCommand {
             long pid = layout.relaunch(role, index);
             ProcessHandle ph =
                     ProcessHandle.of(pid).orElseThrow(() -> new IOException(role + " " + index + " exited at once"));
-            String marker = role.equals(SERVER) ? "seabed ready" : "seabed storage ready";
+            String marker =
+                    switch (role) {
+                        case SERVER -> "seabed ready";
+                        case MANAGER -> "seabed manager ready";
+                        default -> "seabed storage ready";
+                    };
             if (!awaitLog(layout.log(role, index), marker, logStart, ph, READY_WAIT_MILLIS)) {
                 err().println("seabed cluster: " + role + " " + index + " did not get ready; see "
                         + layout.log(role, index));
@@ -359,9 +445,8 @@ final class ClusterCommand {
         public Integer call() throws Exception {
             Layout layout = new Layout(dir);
             List<ProcessHandle> running = new ArrayList<>();
-            layout.process(SERVER, 0).ifPresent(running::add);
-            for (int i = 1; i <= layout.storageNodes(); i++)
-                layout.process(STORAGE, i).ifPresent(running::add);
+            for (Map.Entry<String, Integer> p : layout.processes())
+                layout.process(p.getKey(), p.getValue()).ifPresent(running::add);
             for (ProcessHandle ph : running) ph.destroy();
             for (ProcessHandle ph : running) {
                 try {

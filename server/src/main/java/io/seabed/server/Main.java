@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             ServerCommand.class,
             StorageCommand.class,
+            ManagerCommand.class,
             ClusterCommand.class,
             AdminCommand.class,
             VerifyCommand.class

@@ -4,7 +4,9 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.seabed.basestore.chain.EmbeddedStorage;
+import io.seabed.basestore.chain.RoutingTable;
 import io.seabed.basestore.chunk.ChunkEngineConfig;
+import io.seabed.basestore.rpc.RpcServer;
 import io.seabed.metakv.MetaKvConfig;
 import io.seabed.metakv.RaftMetaKv;
 import io.seabed.namespace.Namespace;
@@ -55,16 +57,29 @@ public final class SeabedServer implements AutoCloseable {
         InstantSource clock = InstantSource.system();
         RaftMetaKv kv = RaftMetaKv.open(MetaKvConfig.defaults(data.resolve("meta")), clock);
         closeables.add(kv);
-        EmbeddedStorage storage = config.storageNodes() > 0
-                ? EmbeddedStorage.remote(
+        EmbeddedStorage storage = !config.managers().isEmpty()
+                ? EmbeddedStorage.external(
                         data.resolve("targets"),
-                        config.manager().host(),
-                        config.manager().port(),
-                        config.storageNodes(),
-                        config.replicas(),
+                        config.managers().stream()
+                                .map(m -> new RoutingTable.Node(0, m.host(), m.port()))
+                                .toList(),
+                        new RpcServer.Config(
+                                config.metaRpc().host(), config.metaRpc().port(), 1, 72L << 20, 256L << 20, 64, 30_000),
                         kv)
-                : EmbeddedStorage.open(
-                        data.resolve("targets"), config.targets(), config.replicas(), ChunkEngineConfig.DEFAULTS, kv);
+                : config.storageNodes() > 0
+                        ? EmbeddedStorage.remote(
+                                data.resolve("targets"),
+                                config.manager().host(),
+                                config.manager().port(),
+                                config.storageNodes(),
+                                config.replicas(),
+                                kv)
+                        : EmbeddedStorage.open(
+                                data.resolve("targets"),
+                                config.targets(),
+                                config.replicas(),
+                                ChunkEngineConfig.DEFAULTS,
+                                kv);
         closeables.add(storage);
         var store = storage.client();
         NamespaceConfig nsConfig = NamespaceConfig.defaults()

@@ -72,6 +72,21 @@ final class ServerCommand implements Callable<Integer> {
     String manager;
 
     @Option(
+            names = "--managers",
+            split = ",",
+            description = "HOST:PORT of each cluster manager running as its own process (seabed manager); this"
+                    + " server then runs none and serves them their lease and routing records at --meta-rpc."
+                    + " Needs --storage-nodes.")
+    List<String> managers = List.of();
+
+    @Option(
+            names = "--meta-rpc",
+            description = "HOST:PORT where separate managers reach this server's meta-kv records (default:"
+                    + " ${DEFAULT-VALUE}).",
+            defaultValue = "127.0.0.1:0")
+    String metaRpc;
+
+    @Option(
             names = "--gc-delay-ms",
             description =
                     "How long replaced or deleted data stays readable for reads in flight (default: ${DEFAULT-VALUE}).",
@@ -100,7 +115,9 @@ final class ServerCommand implements Callable<Integer> {
                 System.getenv("SEABED_SECRET_KEY"),
                 domains,
                 storageNodes,
-                HostPort.parse(manager));
+                HostPort.parse(manager),
+                managers.stream().map(HostPort::parse).toList(),
+                HostPort.parse(metaRpc));
         SeabedServer server;
         try {
             server = SeabedServer.start(config, System.out);

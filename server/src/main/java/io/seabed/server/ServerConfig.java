@@ -4,7 +4,12 @@ import io.seabed.s3.S3Config;
 import java.nio.file.Path;
 import java.util.List;
 
-/** What {@code seabed server} was asked to run. Keys are null when generated or kept from before. */
+/**
+ * What {@code seabed server} was asked to run. Keys are null when generated or kept from before. {@code
+ * managers} empty: the cluster manager runs in this process at {@code manager}; else the managers are
+ * processes of their own at those addresses, and this process serves them meta-kv's manager records at
+ * {@code metaRpc}.
+ */
 public record ServerConfig(
         Path data,
         HostPort s3,
@@ -17,8 +22,13 @@ public record ServerConfig(
         String secretKey,
         List<String> domains,
         int storageNodes,
-        HostPort manager) {
+        HostPort manager,
+        List<HostPort> managers,
+        HostPort metaRpc) {
     public ServerConfig {
+        if (!managers.isEmpty() && storageNodes == 0)
+            throw new IllegalArgumentException("--managers needs --storage-nodes > 0 (storage nodes report to them)");
+        managers = List.copyOf(managers);
         if (storageNodes < 0) throw new IllegalArgumentException("--storage-nodes " + storageNodes + " < 0");
         if (storageNodes > 0 && replicas > storageNodes)
             throw new IllegalArgumentException("--replicas " + replicas + " > --storage-nodes " + storageNodes);
@@ -44,6 +54,8 @@ public record ServerConfig(
                 secretKey,
                 S3Config.DOMAINS_DEFAULT,
                 0,
+                new HostPort("127.0.0.1", 0),
+                List.of(),
                 new HostPort("127.0.0.1", 0));
     }
 }

@@ -7,6 +7,7 @@ import io.seabed.basestore.chain.StorageNode;
 import io.seabed.basestore.chunk.ChunkEngine;
 import io.seabed.basestore.chunk.ChunkEngineConfig;
 import io.seabed.basestore.chunk.TargetIo;
+import io.seabed.basestore.manager.ClusterManager;
 import io.seabed.basestore.manager.ManagerLink;
 import io.seabed.basestore.rpc.RpcServer;
 import java.io.IOException;
@@ -30,8 +31,8 @@ import picocli.CommandLine.Option;
         description = "Run one storage node: targets DIR/t0.. served over the data-plane RPC, reporting to the"
                 + " cluster manager(s).")
 final class StorageCommand implements Callable<Integer> {
-    static final long HEARTBEAT_MILLIS = 500;
-    static final long FENCE_MILLIS = 2_000;
+    static final long HEARTBEAT_MILLIS = ClusterManager.HEARTBEAT_MILLIS;
+    static final long FENCE_MILLIS = ClusterManager.FENCE_MILLIS;
 
     @Option(
             names = "--data",

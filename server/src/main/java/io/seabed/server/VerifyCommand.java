@@ -51,9 +51,12 @@ final class VerifyCommand implements Callable<Integer> {
         Path managerFile = data.resolve("targets").resolve(EmbeddedStorage.MANAGER_FILE);
         RoutingTable table;
         try {
-            String[] address = Files.readString(managerFile).trim().split(":");
-            RoutingTable.Node manager = new RoutingTable.Node(0, address[0], Integer.parseInt(address[1]));
-            try (ManagerRouting routing = new ManagerRouting(List.of(manager), 2_000, 5_000)) {
+            List<RoutingTable.Node> managers = new java.util.ArrayList<>();
+            for (String address : Files.readString(managerFile).trim().split(",")) {
+                HostPort hp = HostPort.parse(address);
+                managers.add(new RoutingTable.Node(0, hp.host(), hp.port()));
+            }
+            try (ManagerRouting routing = new ManagerRouting(managers, 2_000, 5_000)) {
                 table = routing.current();
             }
         } catch (IOException | RuntimeException e) {

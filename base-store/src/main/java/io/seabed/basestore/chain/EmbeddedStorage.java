@@ -9,9 +9,10 @@ import io.seabed.basestore.chunk.ChunkEngine;
 import io.seabed.basestore.chunk.ChunkEngineConfig;
 import io.seabed.basestore.chunk.TargetIo;
 import io.seabed.basestore.manager.ClusterManager;
+import io.seabed.basestore.manager.KvManagerStore;
 import io.seabed.basestore.manager.ManagerLink;
 import io.seabed.basestore.manager.ManagerRouting;
-import io.seabed.basestore.manager.ManagerStore;
+import io.seabed.basestore.manager.ManagerStoreService;
 import io.seabed.basestore.rpc.RpcServer;
 import io.seabed.metakv.MetaKv;
 import java.io.IOException;
@@ -39,20 +40,21 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedStorage implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStorage.class);
-    /** The manager address file beside the target directories ("host:port"). */
+    /** The managers' address file beside the target directories ("host:port[,host:port…]"). */
     public static final String MANAGER_FILE = "manager.addr";
 
-    static final long HEARTBEAT_MILLIS = 500;
-    static final long FENCE_MILLIS = 2_000;
-    static final long OFFLINE_MILLIS = 3_000;
-    static final long LEASE_MILLIS = 4_000;
-    static final long TICK_MILLIS = 250;
+    static final long HEARTBEAT_MILLIS = ClusterManager.HEARTBEAT_MILLIS;
+    static final long FENCE_MILLIS = ClusterManager.FENCE_MILLIS;
     private static final long READY_WAIT_MILLIS = 60_000;
 
     private final List<StorageNode> nodes;
     private final List<ManagerLink> links;
     private final List<Integer> targetIds;
+    /** The manager of this process, or null when the managers are processes of their own. */
     private final ClusterManager manager;
+    /** Serves meta-kv's manager records to managers in other processes, or null. */
+    private final ManagerStoreService storeService;
+
     private final ManagerRouting routing;
     private final ChainClient client;
 
@@ -61,12 +63,14 @@ public final class EmbeddedStorage implements AutoCloseable {
             List<ManagerLink> links,
             List<Integer> targetIds,
             ClusterManager manager,
+            ManagerStoreService storeService,
             ManagerRouting routing,
             ChainClient client) {
         this.nodes = nodes;
         this.links = links;
         this.targetIds = targetIds;
         this.manager = manager;
+        this.storeService = storeService;
         this.routing = routing;
         this.client = client;
     }
@@ -103,16 +107,8 @@ public final class EmbeddedStorage implements AutoCloseable {
         List<AutoCloseable> started = new ArrayList<>();
         try {
             ClusterManager manager = ClusterManager.start(
-                    new ClusterManager.Config(
-                            1,
-                            RpcServer.Config.loopback(),
-                            LEASE_MILLIS,
-                            OFFLINE_MILLIS,
-                            TICK_MILLIS,
-                            targets,
-                            chainLength,
-                            2 * chainLength),
-                    new ManagerStore(kv),
+                    ClusterManager.Config.standard(1, RpcServer.Config.loopback(), targets, chainLength),
+                    new KvManagerStore(kv),
                     table -> {});
             started.add(manager);
             RoutingTable.Node managerAddress = new RoutingTable.Node(0, "127.0.0.1", manager.port());
@@ -142,7 +138,7 @@ public final class EmbeddedStorage implements AutoCloseable {
             routing.refresh(0);
             ChainClient client = new ChainClient(routing, clientConfig);
             writeAtomically(root.resolve(MANAGER_FILE), "127.0.0.1:" + manager.port());
-            return new EmbeddedStorage(nodes, links, targetIds, manager, routing, client);
+            return new EmbeddedStorage(nodes, links, targetIds, manager, null, routing, client);
         } catch (InterruptedException e) {
             for (int i = started.size() - 1; i >= 0; i--) closeQuietly(started.get(i), e);
             Thread.currentThread().interrupt();
@@ -207,21 +203,46 @@ public final class EmbeddedStorage implements AutoCloseable {
             throws IOException {
         Files.createDirectories(root);
         ClusterManager manager = ClusterManager.start(
-                new ClusterManager.Config(
+                ClusterManager.Config.standard(
                         1,
                         new RpcServer.Config(managerHost, managerPort, 1, 72L << 20, 256L << 20, 1024, 30_000),
-                        LEASE_MILLIS,
-                        OFFLINE_MILLIS,
-                        TICK_MILLIS,
                         storageNodes,
-                        chainLength,
-                        2 * chainLength),
-                new ManagerStore(kv),
+                        chainLength),
+                new KvManagerStore(kv),
                 table -> {});
+        try {
+            return routed(root, List.of(new RoutingTable.Node(0, managerHost, manager.port())), manager, null);
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The storage base of a server whose cluster managers and storage nodes are all separate processes
+     * ({@code seabed manager}, {@code seabed storage}): serves meta-kv's manager records (lease and routing) on
+     * {@code storeRpc} for those managers, and returns once the managers at {@code managers} route every chain
+     * to a serving member.
+     */
+    public static EmbeddedStorage external(
+            Path root, List<RoutingTable.Node> managers, RpcServer.Config storeRpc, MetaKv kv) throws IOException {
+        Files.createDirectories(root);
+        ManagerStoreService service = ManagerStoreService.start(new KvManagerStore(kv), storeRpc);
+        try {
+            return routed(root, managers, null, service);
+        } catch (IOException | RuntimeException e) {
+            service.close();
+            throw e;
+        }
+    }
+
+    /** Waits for routing from {@code managers} in which every chain has a serving member, then builds the client. */
+    private static EmbeddedStorage routed(
+            Path root, List<RoutingTable.Node> managers, ClusterManager manager, ManagerStoreService service)
+            throws IOException {
         ManagerRouting routing = null;
         try {
-            RoutingTable.Node address = new RoutingTable.Node(0, managerHost, manager.port());
-            routing = new ManagerRouting(List.of(address), 2_000, 10 * READY_WAIT_MILLIS);
+            routing = new ManagerRouting(managers, 2_000, 10 * READY_WAIT_MILLIS);
             long deadline = System.nanoTime() + READY_WAIT_MILLIS * 1_000_000;
             while (!routing.refresh(0).chains().values().stream()
                     .allMatch(c -> !c.readers().isEmpty())) {
@@ -229,12 +250,18 @@ public final class EmbeddedStorage implements AutoCloseable {
                     throw new IOException("no serving member in some chain: " + routing.current());
                 Thread.sleep(50);
             }
-            writeAtomically(root.resolve(MANAGER_FILE), managerHost + ":" + manager.port());
+            StringBuilder addresses = new StringBuilder();
+            for (RoutingTable.Node m : managers)
+                addresses
+                        .append(addresses.isEmpty() ? "" : ",")
+                        .append(m.host())
+                        .append(':')
+                        .append(m.port());
+            writeAtomically(root.resolve(MANAGER_FILE), addresses.toString());
             ChainClient client = new ChainClient(routing, ChainClient.Config.defaults());
-            return new EmbeddedStorage(List.of(), List.of(), List.of(), manager, routing, client);
+            return new EmbeddedStorage(List.of(), List.of(), List.of(), manager, service, routing, client);
         } catch (IOException | RuntimeException | InterruptedException e) {
             if (routing != null) routing.close();
-            manager.close();
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while waiting for storage nodes", e);
@@ -284,6 +311,7 @@ public final class EmbeddedStorage implements AutoCloseable {
         routing.close();
         for (ManagerLink link : links) link.close();
         for (StorageNode node : nodes) node.close();
-        manager.close();
+        if (manager != null) manager.close();
+        if (storeService != null) storeService.close();
     }
 }

@@ -41,6 +41,21 @@ import org.slf4j.LoggerFactory;
 public final class ClusterManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterManager.class);
     private static final long SYNC_TIMEOUT_MILLIS = 3_600_000;
+    /** The standard lease: a standby takes over this long after the primary's last renewal. */
+    public static final long LEASE_MILLIS = 4_000;
+    /** Storage nodes fence themselves this long after the primary's last answer: half the lease (DESIGN §4). */
+    public static final long FENCE_MILLIS = LEASE_MILLIS / 2;
+    /** Storage nodes heartbeat this often. */
+    public static final long HEARTBEAT_MILLIS = 500;
+    /** A target not heard from this long is offline: longer than the fence, so its node stopped serving first. */
+    public static final long OFFLINE_MILLIS = 3_000;
+    /** How often the primary renews and re-evaluates chains. */
+    public static final long TICK_MILLIS = 250;
+
+    static {
+        if (OFFLINE_MILLIS <= FENCE_MILLIS) throw new ExceptionInInitializerError("OFFLINE_MILLIS <= FENCE_MILLIS");
+        if (FENCE_MILLIS <= 2 * HEARTBEAT_MILLIS) throw new ExceptionInInitializerError("FENCE_MILLIS <= 2 heartbeats");
+    }
 
     /**
      * @param managerId unique per manager process: a manager that finds its own id on the lease (it restarted)
@@ -70,6 +85,19 @@ public final class ClusterManager implements AutoCloseable {
             if (expectedNodes < 1 || chainLength < 1 || chainsPerTarget < 1)
                 throw new IllegalArgumentException("expectedNodes, chainLength and chainsPerTarget must be >= 1");
         }
+
+        /** Lease 4 s (nodes fence after half of it), offline after 3 s, ticks of 250 ms, 2 × chainLength chains per target. */
+        public static Config standard(long managerId, RpcServer.Config rpc, int expectedNodes, int chainLength) {
+            return new Config(
+                    managerId,
+                    rpc,
+                    LEASE_MILLIS,
+                    OFFLINE_MILLIS,
+                    TICK_MILLIS,
+                    expectedNodes,
+                    chainLength,
+                    2 * chainLength);
+        }
     }
 
     private record NodeView(String host, int port, long seenNanos, Map<Integer, TargetState> targets) {}
@@ -88,9 +116,20 @@ public final class ClusterManager implements AutoCloseable {
     private final Thread loop;
     private final long startNanos = System.nanoTime();
     private volatile RoutingTable published;
+    /** A standby's copy of the stored table, refreshed each tick (ROUTING_GET must not wait for the store). */
+    private volatile RoutingTable storedCopy;
+
     private volatile ManagerStore.Lease lease;
+    /**
+     * When the last renewal (or the acquisition) that this manager saw succeed was sent: the lease is this
+     * manager's until that time plus {@link #leaseValidNanos}. A standby waits the whole lease from the moment
+     * it saw the record change, which is after the send, so their views never overlap (while clocks run at
+     * about the same rate, which the margin covers).
+     */
+    private volatile long renewSentNanos;
+
+    private final long leaseValidNanos;
     private volatile boolean closed;
-    private long renewedNanos;
     private ManagerStore.Lease seen = ManagerStore.Lease.NONE;
     private long seenChangedNanos = System.nanoTime();
 
@@ -98,6 +137,7 @@ public final class ClusterManager implements AutoCloseable {
         this.config = config;
         this.store = store;
         this.onPublish = onPublish;
+        this.leaseValidNanos = TimeUnit.MILLISECONDS.toNanos(config.leaseMillis() - config.leaseMillis() / 8);
         Map<RpcMethod, RpcServer.Handler> handlers = new EnumMap<>(RpcMethod.class);
         handlers.put(RpcMethod.HEARTBEAT, this::onHeartbeat);
         handlers.put(RpcMethod.ROUTING_GET, this::onRoutingGet);
@@ -120,8 +160,9 @@ public final class ClusterManager implements AutoCloseable {
         return server.port();
     }
 
+    /** Whether this manager holds the lease now: it renewed it less than the lease's validity ago. */
     public boolean primary() {
-        return lease != null;
+        return lease != null && System.nanoTime() - renewSentNanos < leaseValidNanos;
     }
 
     /** The table this manager last published or loaded, or null. */
@@ -138,31 +179,39 @@ public final class ClusterManager implements AutoCloseable {
         }
         nodes.put(hb.nodeId(), new NodeView(hb.host(), hb.port(), System.nanoTime(), hb.targets()));
         ManagerStore.Lease held = lease;
+        boolean primary = held != null && primary();
         RoutingTable table = published;
-        RpcPayload payload = held != null && table != null && table.version() > hb.routingVersion()
+        RpcPayload payload = primary && table != null && table.version() > hb.routingVersion()
                 ? RpcPayload.of(table.encode())
                 : RpcPayload.NONE;
-        return CompletableFuture.completedFuture(new Reply(
-                new ManagerMessages.HeartbeatReply(held != null, held == null ? 0 : held.epoch()).encode(), payload));
+        return CompletableFuture.completedFuture(
+                new Reply(new ManagerMessages.HeartbeatReply(primary, primary ? held.epoch() : 0).encode(), payload));
     }
 
     private CompletableFuture<Reply> onRoutingGet(Call call) {
-        RoutingTable table = published;
-        if (table == null) table = store.routing();
+        RoutingTable table = primary() ? published : storedCopy;
         return CompletableFuture.completedFuture(
                 new Reply(new byte[0], table == null ? RpcPayload.NONE : RpcPayload.of(table.encode())));
     }
 
     private void run() {
+        boolean failing = false;
         while (!closed) {
             try {
                 leaseStep();
-                if (lease != null) {
+                if (primary()) {
                     if (published == null) bootstrap();
                     if (published != null) tick();
+                } else {
+                    storedCopy = store.routing();
                 }
+                if (failing) LOG.info("manager {}: ticks succeed again", config.managerId());
+                failing = false;
             } catch (RuntimeException e) {
-                LOG.warn("manager {}: tick failed: {}", config.managerId(), e.toString());
+                // Once per run of failures (the store may be unreachable for a while): each tick retries.
+                if (!failing)
+                    LOG.warn("manager {}: tick failed (retrying each tick): {}", config.managerId(), e.toString());
+                failing = true;
             }
             try {
                 Thread.sleep(config.tickMillis());
@@ -180,10 +229,11 @@ public final class ClusterManager implements AutoCloseable {
             if (renewed == null) {
                 LOG.warn("manager {}: lost the lease (epoch {}) to another manager", config.managerId(), held.epoch());
                 lease = null;
+                published = null;
                 return;
             }
             lease = renewed;
-            renewedNanos = now;
+            renewSentNanos = now;
             return;
         }
         ManagerStore.Lease current = store.lease();
@@ -196,10 +246,11 @@ public final class ClusterManager implements AutoCloseable {
                 || current.holder() == config.managerId()
                 || now - seenChangedNanos > TimeUnit.MILLISECONDS.toNanos(config.leaseMillis());
         if (!expired) return;
+        long sent = System.nanoTime();
         ManagerStore.Lease mine = store.acquire(config.managerId(), current);
         if (mine == null) return;
-        renewedNanos = now;
         published = store.routing();
+        renewSentNanos = sent;
         lease = mine;
         LOG.info("manager {}: primary with lease epoch {}", config.managerId(), mine.epoch());
         if (published != null) onPublish.accept(published);
@@ -277,7 +328,7 @@ public final class ClusterManager implements AutoCloseable {
 
     private boolean publish(RoutingTable table) {
         ManagerStore.Lease held = lease;
-        if (held == null || !store.writeRouting(held, table)) {
+        if (held == null || !primary() || !store.writeRouting(held, table)) {
             LOG.warn("manager {}: routing v{} not stored: the lease moved on", config.managerId(), table.version());
             lease = null;
             return false;

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
  * A storage node's side of the manager: every {@code heartbeatMillis} it sends a heartbeat to each manager
  * address; an answer from the primary installs any newer routing table and moves the node's fence to the
  * heartbeat's send time plus {@code fenceMillis}. The node is fenced from the start until the first answer.
+ * An answer from a primary with a lower lease epoch than one already seen is ignored.
  *
  * <p>Threads: one {@code manager-link-<node>} thread sends; answers are handled on RPC threads.
  */
@@ -34,6 +35,8 @@ public final class ManagerLink implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
     private volatile boolean paused;
+    /** The highest lease epoch a primary answered with: an answer from an older epoch is a deposed primary's. */
+    private final java.util.concurrent.atomic.AtomicLong epochSeen = new java.util.concurrent.atomic.AtomicLong();
 
     private ManagerLink(
             StorageNode node, String host, List<RoutingTable.Node> managers, long heartbeatMillis, long fenceMillis) {
@@ -100,6 +103,7 @@ public final class ManagerLink implements AutoCloseable {
                 try (result) {
                     ManagerMessages.HeartbeatReply reply = ManagerMessages.HeartbeatReply.decode(result.header());
                     if (!reply.primary()) return;
+                    if (epochSeen.accumulateAndGet(reply.epoch(), Math::max) != reply.epoch()) return;
                     if (result.payload().isReadable()) {
                         byte[] bytes = new byte[result.payload().readableBytes()];
                         result.payload().readBytes(bytes);

@@ -20,7 +20,17 @@ public enum RpcMethod {
     /** Storage node to manager: liveness and target states; the reply carries newer routing (manager.ManagerMessages). */
     HEARTBEAT(20),
     /** Anyone to a manager: the current routing table. */
-    ROUTING_GET(21);
+    ROUTING_GET(21),
+    /** Manager to the meta-kv holder: the lease record (manager.ManagerStoreService). */
+    MANAGER_LEASE_GET(22),
+    /** Manager to the meta-kv holder: take the lease if it is still the one seen. */
+    MANAGER_LEASE_ACQUIRE(23),
+    /** Manager to the meta-kv holder: renew the lease held. */
+    MANAGER_LEASE_RENEW(24),
+    /** Manager to the meta-kv holder: the stored routing table. */
+    MANAGER_ROUTING_LOAD(25),
+    /** Manager to the meta-kv holder: store a routing table if the lease is still held. */
+    MANAGER_ROUTING_STORE(26);
 
     /** Largest id the lookup table holds; ids are small and dense. */
     static final int ID_MAX = 1023;

@@ -30,6 +30,10 @@ final class ManagedCluster implements AutoCloseable {
     final Path dir;
     final RaftMetaKv kv;
     final ManagerStore store;
+    /** Manager 2 reaches the store over the RPC, as a {@code seabed manager} process does. */
+    final ManagerStoreService storeService;
+
+    final RemoteManagerStore remoteStore;
     final ClusterManager[] managers = new ClusterManager[2];
     final StorageNode[] nodes;
     final ManagerLink[] links;
@@ -39,7 +43,9 @@ final class ManagedCluster implements AutoCloseable {
     ManagedCluster(Path dir, int nodeCount, int chainLength) throws Exception {
         this.dir = dir;
         this.kv = RaftMetaKv.open(MetaKvConfig.defaults(dir.resolve("meta")));
-        this.store = new ManagerStore(kv);
+        this.store = new KvManagerStore(kv);
+        this.storeService = ManagerStoreService.start(store, RpcServer.Config.loopback());
+        this.remoteStore = new RemoteManagerStore("127.0.0.1", storeService.port(), 1_000);
         for (int i = 0; i < 2; i++) managers[i] = startManager(i, nodeCount, chainLength);
         nodes = new StorageNode[nodeCount];
         links = new ManagerLink[nodeCount];
@@ -52,7 +58,7 @@ final class ManagedCluster implements AutoCloseable {
         return ClusterManager.start(
                 new ClusterManager.Config(
                         index + 1, RpcServer.Config.loopback(), 1_200, 1_000, 100, nodeCount, chainLength, 3),
-                store,
+                index == 0 ? store : remoteStore,
                 table -> {});
     }
 
@@ -110,6 +116,8 @@ final class ManagedCluster implements AutoCloseable {
             if (nodes[i] != null) nodes[i].close();
         }
         for (ClusterManager m : managers) if (m != null) m.close();
+        remoteStore.close();
+        storeService.close();
         kv.close();
     }
 }
