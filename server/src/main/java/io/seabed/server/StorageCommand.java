@@ -2,6 +2,7 @@ package io.seabed.server;
 
 import io.seabed.basestore.StorageException;
 import io.seabed.basestore.TargetIdFile;
+import io.seabed.basestore.TargetStats;
 import io.seabed.basestore.chain.RoutingTable;
 import io.seabed.basestore.chain.StorageNode;
 import io.seabed.basestore.chunk.ChunkEngine;
@@ -33,6 +34,7 @@ import picocli.CommandLine.Option;
 final class StorageCommand implements Callable<Integer> {
     static final long HEARTBEAT_MILLIS = ClusterManager.HEARTBEAT_MILLIS;
     static final long FENCE_MILLIS = ClusterManager.FENCE_MILLIS;
+    static final long STATS_EVERY_MILLIS = 2_000;
 
     @Option(
             names = "--data",
@@ -57,6 +59,41 @@ final class StorageCommand implements Callable<Integer> {
 
     @Option(names = "--managers", required = true, split = ",", description = "HOST:PORT of each cluster manager.")
     List<String> managers;
+
+    /**
+     * Prints each target's read and write counters every {@link #STATS_EVERY_MILLIS} while they change (the
+     * process has no HTTP endpoint; tools such as bench/cluster-failover.sh read the last line of the log).
+     */
+    private static void startStatsLog(StorageNode node) {
+        Thread.ofPlatform().name("storage-stats").daemon(true).start(() -> {
+            String last = "";
+            while (true) {
+                try {
+                    Thread.sleep(STATS_EVERY_MILLIS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                StringBuilder line = new StringBuilder("seabed storage stats: node=" + node.nodeId());
+                for (ChunkEngine engine : node.engines().values()) {
+                    TargetStats t = engine.stats();
+                    line.append(" target=")
+                            .append(t.targetId())
+                            .append(" reads=")
+                            .append(t.reads())
+                            .append(" bytesRead=")
+                            .append(t.bytesRead())
+                            .append(" writes=")
+                            .append(t.writes())
+                            .append(" bytesWritten=")
+                            .append(t.bytesWritten());
+                }
+                if (line.toString().equals(last)) continue;
+                last = line.toString();
+                System.out.println(last);
+                System.out.flush();
+            }
+        });
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -110,6 +147,7 @@ final class StorageCommand implements Callable<Integer> {
                     System.out.flush();
                     Runtime.getRuntime().halt(0);
                 }));
+        startStatsLog(node);
         System.out.println("seabed storage ready: node=" + nodeId + " rpc=" + listen.host() + ":" + node.port()
                 + " targets=" + engines.keySet());
         System.out.flush();
