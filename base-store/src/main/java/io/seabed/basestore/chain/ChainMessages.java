@@ -2,9 +2,11 @@ package io.seabed.basestore.chain;
 
 import io.seabed.basestore.ChunkId;
 import io.seabed.basestore.UpdateTag;
+import io.seabed.basestore.chunk.RecentTags;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Headers of the chunk methods of the data-plane RPC. Every request names its chain and the chain
@@ -46,15 +48,44 @@ public final class ChainMessages {
 
     /**
      * CHUNK_UPDATE: from a client to the chain's head ({@code version} 0: the head assigns it), or from a
-     * replica to its successor with the version assigned.
+     * replica to its successor with the version assigned. A SYNC_REPLACE may carry the sender's {@link
+     * RecentTags} of that version after the fixed fields (absent when empty), so the synced replica
+     * recognises the same retries; other kinds carry none.
      */
     public record Update(
-            int chainId, long chainVersion, ChunkId chunk, UpdateTag tag, UpdateKind kind, int offset, long version) {
+            int chainId,
+            long chainVersion,
+            ChunkId chunk,
+            UpdateTag tag,
+            UpdateKind kind,
+            int offset,
+            long version,
+            RecentTags recentTags) {
         /** The version a forwarded REMOVE carries: any version above 0 marks a request from a replica. */
         public static final long FORWARDED_REMOVE = 1;
 
+        private static final int FIXED_BYTES = 4 + 8 + 16 + 20 + 1 + 4 + 8;
+
+        public Update {
+            if (!recentTags.isEmpty() && kind != UpdateKind.SYNC_REPLACE)
+                throw new IllegalArgumentException(kind + " carries no recent tags");
+        }
+
+        /** An update without recent tags (every kind but a sync's SYNC_REPLACE). */
+        public Update(
+                int chainId,
+                long chainVersion,
+                ChunkId chunk,
+                UpdateTag tag,
+                UpdateKind kind,
+                int offset,
+                long version) {
+            this(chainId, chainVersion, chunk, tag, kind, offset, version, RecentTags.EMPTY);
+        }
+
         public byte[] encode() {
-            return ByteBuffer.allocate(4 + 8 + 16 + 20 + 1 + 4 + 8)
+            ByteBuffer out = ByteBuffer.allocate(
+                            FIXED_BYTES + (recentTags.isEmpty() ? 0 : recentTags.encodedBytesMax()))
                     .putInt(chainId)
                     .putLong(chainVersion)
                     .putLong(chunk.high())
@@ -64,30 +95,31 @@ public final class ChainMessages {
                     .putLong(tag.seq())
                     .put((byte) kind.wire)
                     .putInt(offset)
-                    .putLong(version)
-                    .array();
+                    .putLong(version);
+            if (!recentTags.isEmpty()) recentTags.encode(out);
+            return Arrays.copyOf(out.array(), out.position());
         }
 
         public static Update decode(byte[] header) {
             try {
                 ByteBuffer in = ByteBuffer.wrap(header);
-                Update u = new Update(
-                        in.getInt(),
-                        in.getLong(),
-                        new ChunkId(in.getLong(), in.getLong()),
-                        new UpdateTag(in.getLong(), in.getInt(), in.getLong()),
-                        UpdateKind.ofWire(in.get()),
-                        in.getInt(),
-                        in.getLong());
+                int chainId = in.getInt();
+                long chainVersion = in.getLong();
+                ChunkId chunk = new ChunkId(in.getLong(), in.getLong());
+                UpdateTag tag = new UpdateTag(in.getLong(), in.getInt(), in.getLong());
+                UpdateKind kind = UpdateKind.ofWire(in.get());
+                int offset = in.getInt();
+                long version = in.getLong();
+                RecentTags recentTags = in.hasRemaining() ? RecentTags.decode(in) : RecentTags.EMPTY;
                 if (in.hasRemaining()) throw new IllegalArgumentException("update header: trailing bytes");
-                return u;
+                return new Update(chainId, chainVersion, chunk, tag, kind, offset, version, recentTags);
             } catch (BufferUnderflowException e) {
                 throw new IllegalArgumentException("update header truncated", e);
             }
         }
 
         Update forwarded(long chainVersionNow, long assigned, UpdateKind kindNow) {
-            return new Update(chainId, chainVersionNow, chunk, tag, kindNow, offset, assigned);
+            return new Update(chainId, chainVersionNow, chunk, tag, kindNow, offset, assigned, recentTags);
         }
     }
 

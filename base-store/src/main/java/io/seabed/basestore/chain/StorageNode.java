@@ -17,6 +17,7 @@ import io.seabed.basestore.chunk.ChunkBlocks;
 import io.seabed.basestore.chunk.ChunkEngine;
 import io.seabed.basestore.chunk.ChunkInfo;
 import io.seabed.basestore.chunk.ChunkUpdate;
+import io.seabed.basestore.chunk.RecentTags;
 import io.seabed.basestore.rpc.RpcClient;
 import io.seabed.basestore.rpc.RpcException;
 import io.seabed.basestore.rpc.RpcMethod;
@@ -52,10 +53,14 @@ import org.slf4j.LoggerFactory;
  * the tail, which commits what it holds (every replica before it holds that version too) and answers.
  *
  * <p>Every request carries (chain id, chain version); a chain version other than this node's answers
- * STALE_ROUTING. An update tagged like the chunk's committed version was applied already and is answered
- * at once; tagged like its pending version, it is a retry and is re-sent down the chain with the same
- * version. A pending version left by an earlier head is finished (sent down as a whole replace, then
- * committed) before a new update is applied.
+ * STALE_ROUTING. Each update carries the {@link UpdateTag} of its writer, and every replica keeps the tags
+ * of the chunk's latest committed versions ({@link RecentTags}, at most {@link RecentTags#RECENT_TAGS_MAX}),
+ * built alike on each since each commits the same versions in order, and carried by a sync. At the head, an
+ * update tagged like one of them is a retry of an update applied already (other writers' updates may have
+ * followed it): it is answered at once with the version it made, and nothing is applied. Tagged like the
+ * pending version, it is a retry that is finished: that version is re-sent down the chain and committed. A
+ * retry older than the kept tags is applied again, as a new version. A pending version left by an earlier
+ * head is finished (sent down as a whole replace, then committed) before a new update is applied.
  *
  * <p>Threads: RPC handlers run on the event loop and only decode and hand off; engine work runs on a
  * bounded pool ({@code storage-N-work-K}; when its queue is full the node answers BUSY); continuations of
@@ -310,25 +315,26 @@ public final class StorageNode implements AutoCloseable {
                     : engine.dropPendingAsync(u.chunk());
             return orphanGone
                     .thenComposeAsync(
-                            dropped -> engine.updateAsync(
+                            dropped -> engine.syncAsync(
                                     u.chunk(),
                                     chain.chainId(),
                                     u.version(),
                                     u.tag(),
-                                    new ChunkUpdate.Replace(payload.nioBuffer()),
-                                    true),
+                                    u.recentTags(),
+                                    payload.nioBuffer()),
                             workers)
                     .thenApply(done -> replyOf(ChainStatus.OK, u.version(), ""));
         }
 
         private CompletableFuture<Reply> atHead(ChunkInfo info) {
-            if (!u.tag().isNone() && u.tag().equals(info.committedTag()))
-                return CompletableFuture.completedFuture(
-                        replyOf(ChainStatus.OK, info.committedVersion(), "applied before"));
+            long madeBefore = info.versionOf(u.tag());
+            if (madeBefore > 0 && madeBefore != info.pendingVersion())
+                // Committed before, perhaps with other writers' versions after it: answer, apply nothing.
+                return CompletableFuture.completedFuture(replyOf(ChainStatus.OK, madeBefore, "applied before"));
             if (info.pendingVersion() > 0) {
                 long pending = info.pendingVersion();
                 CompletableFuture<Void> finished = finishPending(engine, chain, successor, u.chunk(), info);
-                if (!u.tag().isNone() && u.tag().equals(info.pendingTag()))
+                if (madeBefore == pending)
                     // A retry of the update that made the pending version: finish that version, apply nothing new.
                     return finished.thenApply(done -> replyOf(ChainStatus.OK, pending, "retry finished"));
                 // A version an earlier head left pending: finish it first, then apply this update on top.
@@ -712,7 +718,8 @@ public final class StorageNode implements AutoCloseable {
                         mine.committedTag(),
                         UpdateKind.SYNC_REPLACE,
                         0,
-                        mine.committedVersion());
+                        mine.committedVersion(),
+                        mine.recentTags());
                 data = new RpcPayload.Bytes(Unpooled.wrappedBuffer(content.flip()));
                 progress.sent.incrementAndGet();
                 progress.bytesSent.addAndGet(mine.lengthBytes());

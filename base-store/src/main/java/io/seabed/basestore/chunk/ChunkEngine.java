@@ -145,6 +145,29 @@ public final class ChunkEngine implements AutoCloseable {
      */
     public CompletableFuture<Void> updateAsync(
             ChunkId id, int chainId, long chunkVersion, UpdateTag tag, ChunkUpdate update, boolean commit) {
+        return makeVersion(id, chainId, chunkVersion, tag, update, commit, null);
+    }
+
+    /**
+     * Writes {@code data} as committed version {@code chunkVersion} of the chunk, as a sync from the
+     * predecessor brings it: its recent tags become {@code recentTags} (the sender's) with {@code tag} as the
+     * newest, instead of growing from the versions held here. Otherwise as {@link #updateAsync} with a
+     * Replace and {@code commit}.
+     */
+    public CompletableFuture<Void> syncAsync(
+            ChunkId id, int chainId, long chunkVersion, UpdateTag tag, RecentTags recentTags, ByteBuffer data) {
+        return makeVersion(id, chainId, chunkVersion, tag, new ChunkUpdate.Replace(data), true, recentTags);
+    }
+
+    /** {@code baseTags}: the recent tags the version goes on top of; null for those of the committed row. */
+    private CompletableFuture<Void> makeVersion(
+            ChunkId id,
+            int chainId,
+            long chunkVersion,
+            UpdateTag tag,
+            ChunkUpdate update,
+            boolean commit,
+            RecentTags baseTags) {
         if (chunkVersion < 1)
             return CompletableFuture.failedFuture(
                     new StorageException(Reason.INVALID_ARGUMENT, "chunk " + id + " version " + chunkVersion + " < 1"));
@@ -175,7 +198,7 @@ public final class ChunkEngine implements AutoCloseable {
                                 + address.blockIndex() + " of " + address.file() + " failed",
                         e));
             }
-            CommitOp op = CommitOp.block(commit, id, address, length, crcs, chunkVersion, chainId, tag);
+            CommitOp op = CommitOp.block(commit, id, address, length, crcs, chunkVersion, chainId, tag, baseTags);
             return enqueue(op, address);
         } catch (IOException e) {
             takeOffline("growing a block file failed", e);
@@ -462,6 +485,7 @@ public final class ChunkEngine implements AutoCloseable {
                 committed == null ? 0 : committed.chunkVersion(),
                 committed == null ? 0 : committed.lengthBytes(),
                 committed == null ? UpdateTag.NONE : committed.tag(),
+                committed == null ? RecentTags.EMPTY : committed.recentTags(),
                 committed == null ? 0 : digestOf(committed),
                 pending == null ? 0 : pending.chunkVersion(),
                 pending == null ? UpdateTag.NONE : pending.tag());

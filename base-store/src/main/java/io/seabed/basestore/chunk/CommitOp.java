@@ -35,6 +35,12 @@ final class CommitOp {
     final long chunkVersion;
     final int chainId;
     final UpdateTag tag;
+    /**
+     * The recent tags a WRITE's version goes on top of (a sync brings its sender's); null: those of the
+     * committed row at commit time.
+     */
+    final RecentTags baseTags;
+
     final CompletableFuture<Void> done = new CompletableFuture<>();
     /** Set by the committer when this op alone is refused (a commit of a version not pending). */
     StorageException refusal;
@@ -47,7 +53,8 @@ final class CommitOp {
             int[] crcs,
             long chunkVersion,
             int chainId,
-            UpdateTag tag) {
+            UpdateTag tag,
+            RecentTags baseTags) {
         this.kind = kind;
         this.id = id;
         this.address = address;
@@ -56,9 +63,13 @@ final class CommitOp {
         this.chunkVersion = chunkVersion;
         this.chainId = chainId;
         this.tag = tag;
+        this.baseTags = baseTags;
     }
 
-    /** A new block: the committed version at once ({@code commit}, WRITE) or the pending one (STAGE). */
+    /**
+     * A new block: the committed version at once ({@code commit}, WRITE) or the pending one (STAGE).
+     * {@code baseTags}: see {@link #baseTags}; only for a WRITE.
+     */
     static CommitOp block(
             boolean commit,
             ChunkId id,
@@ -67,21 +78,23 @@ final class CommitOp {
             int[] crcs,
             long chunkVersion,
             int chainId,
-            UpdateTag tag) {
+            UpdateTag tag,
+            RecentTags baseTags) {
+        if (!commit && baseTags != null) throw new IllegalArgumentException("a staged version takes no recent tags");
         return new CommitOp(
-                commit ? Kind.WRITE : Kind.STAGE, id, address, lengthBytes, crcs, chunkVersion, chainId, tag);
+                commit ? Kind.WRITE : Kind.STAGE, id, address, lengthBytes, crcs, chunkVersion, chainId, tag, baseTags);
     }
 
     static CommitOp commit(ChunkId id, long chunkVersion) {
-        return new CommitOp(Kind.COMMIT, id, null, 0, new int[0], chunkVersion, 0, UpdateTag.NONE);
+        return new CommitOp(Kind.COMMIT, id, null, 0, new int[0], chunkVersion, 0, UpdateTag.NONE, null);
     }
 
     static CommitOp dropPending(ChunkId id) {
-        return new CommitOp(Kind.DROP_PENDING, id, null, 0, new int[0], 0, 0, UpdateTag.NONE);
+        return new CommitOp(Kind.DROP_PENDING, id, null, 0, new int[0], 0, 0, UpdateTag.NONE, null);
     }
 
     static CommitOp delete(ChunkId id) {
-        return new CommitOp(Kind.DELETE, id, null, 0, new int[0], 0, 0, UpdateTag.NONE);
+        return new CommitOp(Kind.DELETE, id, null, 0, new int[0], 0, 0, UpdateTag.NONE, null);
     }
 
     boolean hasBlock() {

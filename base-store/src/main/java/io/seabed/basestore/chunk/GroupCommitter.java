@@ -139,18 +139,20 @@ final class GroupCommitter implements Runnable {
         for (CommitOp op : group) {
             switch (op.kind) {
                 case WRITE -> {
-                    ChunkMeta next = metaOf(op);
+                    RecentTags base = op.baseTags != null ? op.baseTags : recentTagsOf(committed(op.id));
+                    ChunkMeta next = metaOf(op, base.with(op.tag, op.chunkVersion));
                     putCommitted(batch, op.id, next);
                     ChunkMeta pending = pending(op.id);
                     // A full version written directly supersedes a pending one it covers (sync, tail).
                     if (pending != null && pending.chunkVersion() <= op.chunkVersion) putPending(batch, op.id, null);
                 }
-                case STAGE -> putPending(batch, op.id, metaOf(op));
+                case STAGE -> putPending(batch, op.id, metaOf(op, RecentTags.EMPTY));
                 case COMMIT -> {
                     ChunkMeta pending = pending(op.id);
                     ChunkMeta committed = committed(op.id);
                     if (pending != null && pending.chunkVersion() == op.chunkVersion) {
-                        putCommitted(batch, op.id, pending);
+                        RecentTags tags = recentTagsOf(committed).with(pending.tag(), pending.chunkVersion());
+                        putCommitted(batch, op.id, pending.withRecentTags(tags));
                         putPending(batch, op.id, null, false);
                     } else if (committed == null || committed.chunkVersion() < op.chunkVersion) {
                         op.refusal = new StorageException(
@@ -170,7 +172,11 @@ final class GroupCommitter implements Runnable {
         }
     }
 
-    private ChunkMeta metaOf(CommitOp op) {
+    private static RecentTags recentTagsOf(ChunkMeta committed) {
+        return committed == null ? RecentTags.EMPTY : committed.recentTags();
+    }
+
+    private ChunkMeta metaOf(CommitOp op, RecentTags recentTags) {
         BlockAddress address = op.address;
         return new ChunkMeta(
                 address.file().classIndex,
@@ -181,6 +187,7 @@ final class GroupCommitter implements Runnable {
                 op.chunkVersion,
                 op.chainId,
                 op.tag,
+                recentTags,
                 op.crcs);
     }
 

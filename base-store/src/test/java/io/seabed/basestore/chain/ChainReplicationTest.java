@@ -19,6 +19,7 @@ import io.seabed.basestore.chunk.ChunkEngine;
 import io.seabed.basestore.chunk.ChunkInfo;
 import io.seabed.basestore.chunk.ChunkUpdate;
 import io.seabed.basestore.chunk.Futures;
+import io.seabed.basestore.chunk.RecentTags;
 import io.seabed.basestore.rpc.RpcClient;
 import io.seabed.basestore.rpc.RpcMethod;
 import io.seabed.basestore.rpc.RpcPayload;
@@ -158,6 +159,70 @@ class ChainReplicationTest {
             }
             assertArrayEquals(new byte[] {1, 2, 3, 4, 5}, read(cluster.client, chainId, id, 100));
             assertReplicasIdentical(cluster, chainId, id, 2);
+        }
+    }
+
+    /**
+     * Goal: writer A's update commits but A never hears back; writer B's update follows; A's retry must not
+     * apply again (readers would see A, B, A). Method: updates with chosen tags sent straight to the head. The
+     * bound is documented too: once RECENT_TAGS_MAX tagged versions followed A's, its retry applies again.
+     */
+    @Test
+    void aRetryAfterAnotherWritersUpdateAppliesOnceWithinTheRecentTags() throws Exception {
+        try (LocalChains cluster = new LocalChains(dir, 3, 3, 1)) {
+            ChunkId id = new ChunkId(8, 8);
+            RoutingTable.Chain chain = cluster.table().chain(1);
+            assertEquals(1, cluster.client.update(1, id, UpdateKind.REPLACE, 0, ByteBuffer.wrap(new byte[4])));
+            UpdateTag a = new UpdateTag(101, 0, 1);
+            try (RpcClient head = RpcClient.connect(
+                    "127.0.0.1",
+                    cluster.table().nodeOf(chain.writePath().getFirst()).port(),
+                    RpcClient.Config.defaults())) {
+                assertEquals(2, updateTagged(head, chain, id, a, (byte) 'A').version());
+                assertEquals(
+                        3,
+                        updateTagged(head, chain, id, new UpdateTag(102, 0, 3), (byte) 'B')
+                                .version());
+                UpdateReply retry = updateTagged(head, chain, id, a, (byte) 'A');
+                assertEquals(ChainStatus.OK, retry.status(), retry.message());
+                assertEquals(2, retry.version(), "the retry reports the version A's update made");
+                assertEquals("applied before", retry.message());
+                assertArrayEquals(new byte[] {0, 0, 0, 'B'}, read(cluster.client, 1, id, 10));
+                assertReplicasIdentical(cluster, 1, id, 3);
+                for (int target : chain.writePath())
+                    assertEquals(2, cluster.engine(target).info(id).versionOf(a), "target " + target);
+                // Version 1 (the client's), 2 (A) and 3 (B) are tagged; the list holds RECENT_TAGS_MAX of them.
+                long lastKeepingA = 1 + RecentTags.RECENT_TAGS_MAX;
+                for (long v = 4; v <= lastKeepingA; v++)
+                    assertEquals(
+                            v,
+                            updateTagged(head, chain, id, new UpdateTag(102, 0, v), (byte) 'B')
+                                    .version());
+                assertEquals(2, updateTagged(head, chain, id, a, (byte) 'A').version(), "still within the bound");
+                long next = lastKeepingA + 1;
+                assertEquals(
+                        next,
+                        updateTagged(head, chain, id, new UpdateTag(102, 0, next), (byte) 'B')
+                                .version());
+                // A's tag left the list: beyond the bound the retry is applied again, as a new version.
+                assertEquals(
+                        next + 1, updateTagged(head, chain, id, a, (byte) 'A').version());
+                assertArrayEquals(new byte[] {0, 0, 0, 'A'}, read(cluster.client, 1, id, 10));
+                assertReplicasIdentical(cluster, 1, id, next + 1);
+            }
+        }
+    }
+
+    /** Writes {@code value} at offset 3 of the chunk with {@code tag}, straight to the head. */
+    private static UpdateReply updateTagged(
+            RpcClient head, RoutingTable.Chain chain, ChunkId id, UpdateTag tag, byte value) throws Exception {
+        Update write = new Update(chain.chainId(), chain.chainVersion(), id, tag, UpdateKind.WRITE_AT, 3, 0);
+        try (RpcClient.Result r = head.call(
+                        RpcMethod.CHUNK_UPDATE, write.encode(), RpcPayload.of(new byte[] {value}), 5_000)
+                .get()) {
+            UpdateReply reply = UpdateReply.decode(r.header());
+            assertEquals(ChainStatus.OK, reply.status(), reply.message());
+            return reply;
         }
     }
 

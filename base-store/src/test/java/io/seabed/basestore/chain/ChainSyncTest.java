@@ -11,6 +11,7 @@ import io.seabed.basestore.UpdateTag;
 import io.seabed.basestore.chain.ChainMessages.UpdateKind;
 import io.seabed.basestore.chunk.ChunkData;
 import io.seabed.basestore.chunk.ChunkEngine;
+import io.seabed.basestore.chunk.ChunkInfo;
 import io.seabed.basestore.chunk.ChunkUpdate;
 import io.seabed.basestore.chunk.Futures;
 import io.seabed.basestore.chunk.TargetIo;
@@ -176,6 +177,31 @@ class ChainSyncTest {
             for (int target : List.of(middle, tail, head))
                 assertEquals(2, cluster.engine(target).info(id).latestVersion(), "target " + target);
             assertEquals(2, cluster.engine(head).info(id).committedVersion(), "the syncing end received version 2");
+        }
+    }
+
+    @Test
+    void aSyncedReplicaReceivesTheRecentTagsOfItsPredecessor() throws Exception {
+        try (LocalChains cluster = new LocalChains(dir, 3, 3, 1)) {
+            ChunkId id = new ChunkId(4, 4);
+            for (int i = 0; i < 3; i++)
+                cluster.client.update(1, id, UpdateKind.WRITE_AT, i, ByteBuffer.wrap(new byte[] {(byte) i}));
+            RoutingTable.Chain chain = cluster.table().chain(1);
+            int middle = chain.writePath().get(1);
+            int tail = chain.writePath().get(2);
+            ChunkInfo expected = cluster.engine(middle).info(id);
+            assertEquals(3, expected.recentTags().size(), expected.toString());
+            // The tail lost the chunk and rejoins as SYNCING: the sync gives it the version and its recent tags.
+            cluster.engine(tail).delete(id);
+            cluster.publish(cluster.table().with(moveToEnd(chain, tail, PublicState.SYNCING)));
+            StorageNode.SyncProgress progress = cluster.nodeOf(middle)
+                    .syncSuccessor(1, new StorageNode.SyncProgress())
+                    .get(30, TimeUnit.SECONDS);
+            assertEquals(1, progress.sent.get(), progress.toString());
+            ChunkInfo synced = cluster.engine(tail).info(id);
+            assertEquals(3, synced.committedVersion());
+            assertEquals(expected.recentTags(), synced.recentTags());
+            assertEquals(expected.digest(), synced.digest());
         }
     }
 
