@@ -107,6 +107,9 @@ public final class StorageNode implements AutoCloseable {
     private volatile RoutingTable routing;
     /** After this System.nanoTime() the node serves nothing until a manager's answer extends it (self-fencing). */
     private volatile long fenceDeadlineNanos = Long.MAX_VALUE;
+    /** Forwards awaiting their successor's answer, with what they carry (see {@link #setRouting}). */
+    private final Map<CompletableFuture<RpcClient.Result>, Update> forwards =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private boolean closed;
 
@@ -162,11 +165,28 @@ public final class StorageNode implements AutoCloseable {
         return routing;
     }
 
-    /** Installs {@code table} if it is newer than the current one; returns whether it did. */
+    /**
+     * Installs {@code table} if it is newer than the current one; returns whether it did. Forwards sent under a
+     * chain version the table replaces fail at once: their successor may have stopped without dying (a paused
+     * process answers nothing until the forward's deadline), and the update's client retries under the new
+     * routing, where the new chain finishes the version left pending.
+     */
     public synchronized boolean setRouting(RoutingTable table) {
         if (table.version() <= routing.version()) return false;
         routing = table;
+        for (Map.Entry<CompletableFuture<RpcClient.Result>, Update> f : forwards.entrySet())
+            if (movedOn(table, f.getValue()))
+                f.getKey()
+                        .completeExceptionally(new RpcException(
+                                RpcException.Code.CLOSED,
+                                "chain " + f.getValue().chainId() + " moved past version "
+                                        + f.getValue().chainVersion() + " while forwarding"));
         return true;
+    }
+
+    private static boolean movedOn(RoutingTable table, Update sent) {
+        RoutingTable.Chain chain = table.chain(sent.chainId());
+        return chain == null || chain.chainVersion() != sent.chainVersion();
     }
 
     /**
@@ -446,21 +466,29 @@ public final class StorageNode implements AutoCloseable {
             return CompletableFuture.failedFuture(new ChainFailure(
                     ChainStatus.NOT_SERVING, "successor node " + successor.nodeId() + ": " + e.getMessage()));
         }
-        return client.call(RpcMethod.CHUNK_UPDATE, next.encode(), data, config.forwardTimeoutMillis())
-                .handle((result, error) -> {
-                    if (error != null)
-                        throw new ChainFailure(
-                                ChainStatus.NOT_SERVING,
-                                "successor node " + successor.nodeId() + ": "
-                                        + rootOf(error).getMessage());
-                    try (result) {
-                        UpdateReply reply = UpdateReply.decode(result.header());
-                        if (reply.status() != ChainStatus.OK)
-                            throw new ChainFailure(
-                                    reply.status(), "successor node " + successor.nodeId() + ": " + reply.message());
-                        return reply.version();
-                    }
-                });
+        CompletableFuture<RpcClient.Result> call =
+                client.call(RpcMethod.CHUNK_UPDATE, next.encode(), data, config.forwardTimeoutMillis());
+        forwards.put(call, next);
+        call.whenComplete((r, e) -> forwards.remove(call));
+        // setRouting may have installed a newer table after this update read the routing and before the put.
+        if (movedOn(routing, next))
+            call.completeExceptionally(new RpcException(
+                    RpcException.Code.CLOSED,
+                    "chain " + next.chainId() + " moved past version " + next.chainVersion()));
+        return call.handle((result, error) -> {
+            if (error != null)
+                throw new ChainFailure(
+                        ChainStatus.NOT_SERVING,
+                        "successor node " + successor.nodeId() + ": "
+                                + rootOf(error).getMessage());
+            try (result) {
+                UpdateReply reply = UpdateReply.decode(result.header());
+                if (reply.status() != ChainStatus.OK)
+                    throw new ChainFailure(
+                            reply.status(), "successor node " + successor.nodeId() + ": " + reply.message());
+                return reply.version();
+            }
+        });
     }
 
     private static ChunkUpdate updateOf(Update u, ByteBuf payload) {
