@@ -850,6 +850,61 @@ public final class StorageNode implements AutoCloseable {
         int first = r.offset() / BLOCK;
         int end = (int) (((long) r.offset() + r.length() + BLOCK - 1) / BLOCK);
         int count = Math.max(end - first, 0);
+        ChunkEngine.ChunkRange range;
+        try {
+            range = engine.rangeOf(r.chunk(), first, count);
+        } catch (StorageException e) {
+            boolean missing = e.reason() == Reason.NO_SUCH_CHUNK || e.reason() == Reason.OUT_OF_RANGE;
+            if (missing && !resolved && engine.info(r.chunk()).pendingVersion() != 0)
+                return dirty(r, table, chain, target, engine);
+            return readReply(ReadReply.failed(ChainStatus.of(e.reason()), table.version(), e.getMessage()), null);
+        }
+        if (range != null) return sendRange(r, table, chain, target, engine, range, resolved);
+        return readCopied(r, table, chain, target, engine, first, count, resolved);
+    }
+
+    /** Answers a read with the blocks' file range, sent without copying (sendfile). */
+    private CompletableFuture<Reply> sendRange(
+            Read r,
+            RoutingTable table,
+            RoutingTable.Chain chain,
+            int target,
+            ChunkEngine engine,
+            ChunkEngine.ChunkRange range,
+            boolean resolved) {
+        ChunkBlocks blocks = range.blocks();
+        if (blocks.dirty() && !resolved) return dirty(r, table, chain, target, engine);
+        int first = r.offset() / BLOCK;
+        if (r.offset() > blocks.lengthBytes())
+            return readReply(
+                    new ReadReply(
+                            ChainStatus.OUT_OF_RANGE,
+                            blocks.chunkVersion(),
+                            blocks.lengthBytes(),
+                            first,
+                            new int[0],
+                            table.version(),
+                            "offset " + r.offset() + " > length " + blocks.lengthBytes()),
+                    null);
+        int[] crcs = Arrays.copyOfRange(blocks.crcs(), first, first + (range.bytes() + BLOCK - 1) / BLOCK);
+        ReadReply reply = new ReadReply(
+                ChainStatus.OK, blocks.chunkVersion(), blocks.lengthBytes(), first, crcs, table.version(), "");
+        RpcPayload payload = range.bytes() == 0
+                ? RpcPayload.NONE
+                : new RpcPayload.FileRange(range.file(), range.position(), range.bytes(), range.crc32c(), () -> {});
+        return CompletableFuture.completedFuture(new Reply(reply.encode(), payload));
+    }
+
+    /** Answers a read with the blocks copied into a buffer (a target whose files have no channel). */
+    private CompletableFuture<Reply> readCopied(
+            Read r,
+            RoutingTable table,
+            RoutingTable.Chain chain,
+            int target,
+            ChunkEngine engine,
+            int first,
+            int count,
+            boolean resolved) {
         ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(count * BLOCK);
         boolean handedOff = false;
         try {

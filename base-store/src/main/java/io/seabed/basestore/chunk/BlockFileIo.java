@@ -2,6 +2,7 @@ package io.seabed.basestore.chunk;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 
 /**
  * Positional I/O on one block file: the disk-fault seam of the chunk engine. The default is
@@ -26,6 +27,14 @@ public interface BlockFileIo extends AutoCloseable {
     void force() throws IOException;
 
     long sizeBytes() throws IOException;
+
+    /**
+     * The file's channel, for sends that never copy its bytes through the JVM (sendfile), or null when this
+     * implementation has none (then readers copy with {@link #read}).
+     */
+    default FileChannel channel() {
+        return null;
+    }
 
     /** Grows the file to {@code lengthBytes} (preallocation; the new range reads as zeros). */
     void setLength(long lengthBytes) throws IOException;

@@ -9,6 +9,7 @@ import io.seabed.basestore.TargetStats;
 import io.seabed.basestore.UpdateTag;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -313,6 +314,49 @@ public final class ChunkEngine implements AutoCloseable {
             ChunkId id, int blockFirst, int blockCountMax, ByteBuffer output, boolean verifyAtTarget) {
         return readBlocks(id, blockFirst, blockCountMax, true, output, verifyAtTarget);
     }
+
+    /**
+     * Where up to {@code blockCountMax} committed blocks from {@code blockFirst} are on disk, to be sent without
+     * copying ({@code file} from {@code position}, {@code bytes} long, whose CRC32C {@code crc32c} is made from
+     * the stored block CRCs), with the version's length and CRCs in {@code blocks}. Null when this target's
+     * files have no channel to send from. The bytes are not pinned: a newer version may reuse the block while
+     * they are sent, which the reader's CRC checks catch (it then reads again).
+     *
+     * @throws StorageException NO_SUCH_CHUNK; OUT_OF_RANGE when {@code blockFirst} is beyond the chunk's blocks
+     */
+    public ChunkRange rangeOf(ChunkId id, int blockFirst, int blockCountMax) {
+        StorageException refusal = enter();
+        if (refusal != null) throw refusal;
+        try {
+            Long pending = pendingVersions.get(id); // before the committed row, as in readBlocks
+            ChunkMeta m = metaOf(id);
+            if (m == null) throw new StorageException(Reason.NO_SUCH_CHUNK, "chunk " + id + " on target " + targetId);
+            int blocksTotal = m.crcs().length;
+            if (blockFirst < 0 || blockCountMax < 0 || blockFirst > blocksTotal)
+                throw new StorageException(
+                        Reason.OUT_OF_RANGE, "chunk " + id + " block " + blockFirst + " of " + blocksTotal);
+            FileChannel file = blocks.file(m).io.channel();
+            if (file == null) return null;
+            int count = Math.min(blockCountMax, blocksTotal - blockFirst);
+            long startBytes = (long) blockFirst * BaseStoreClient.CRC_BLOCK_BYTES;
+            int bytes = (int) (Math.min(m.lengthBytes(), startBytes + (long) count * BaseStoreClient.CRC_BLOCK_BYTES)
+                    - startBytes);
+            counters.reads.increment();
+            counters.bytesRead.add(bytes);
+            return new ChunkRange(
+                    new ChunkBlocks(
+                            m.version(), m.chunkVersion(), m.lengthBytes(), m.crcs(), pending == null ? 0 : pending),
+                    file,
+                    m.offsetBytes() + startBytes,
+                    bytes,
+                    BlockCrcs.ofRange(m.crcs(), blockFirst, count, m.lengthBytes()));
+        } finally {
+            exit();
+        }
+    }
+
+    /** A range of one committed version's blocks on disk; see {@link #rangeOf}. */
+    public record ChunkRange(ChunkBlocks blocks, FileChannel file, long position, int bytes, int crc32c) {}
 
     private ChunkBlocks readBlocks(
             ChunkId id, int blockFirst, int blockCount, boolean clamp, ByteBuffer output, boolean verifyAtTarget) {

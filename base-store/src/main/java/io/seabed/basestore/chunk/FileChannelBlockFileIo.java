@@ -44,6 +44,11 @@ public final class FileChannelBlockFileIo implements BlockFileIo {
     }
 
     @Override
+    public FileChannel channel() {
+        return channel;
+    }
+
+    @Override
     public void setLength(long lengthBytes) throws IOException {
         file.setLength(lengthBytes);
     }
