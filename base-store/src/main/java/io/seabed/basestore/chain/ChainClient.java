@@ -45,18 +45,29 @@ public final class ChainClient implements BaseStoreClient {
     /**
      * @param attemptsMax tries per request before the error reaches the caller
      * @param backoffMillis pause after the first failed try; doubles per try, up to 1 s
-     * @param callTimeoutMillis deadline of one try
+     * @param callTimeoutMillis deadline of one update try (it waits for the whole chain)
+     * @param readTimeoutMillis deadline of one read try: a replica that does not answer in time (a paused
+     *     process accepts connections and answers nothing) is left for another
      */
-    public record Config(int attemptsMax, long backoffMillis, long callTimeoutMillis) {
+    public record Config(int attemptsMax, long backoffMillis, long callTimeoutMillis, long readTimeoutMillis) {
         public Config {
             if (attemptsMax < 1) throw new IllegalArgumentException("attemptsMax=" + attemptsMax);
             if (backoffMillis < 0) throw new IllegalArgumentException("backoffMillis=" + backoffMillis);
             if (callTimeoutMillis < 1) throw new IllegalArgumentException("callTimeoutMillis=" + callTimeoutMillis);
+            if (readTimeoutMillis < 1) throw new IllegalArgumentException("readTimeoutMillis=" + readTimeoutMillis);
         }
 
-        /** 12 tries from 20 ms apart (about 8 s in all), 30 s per try. */
+        /** Reads with the same deadline as updates. */
+        public Config(int attemptsMax, long backoffMillis, long callTimeoutMillis) {
+            this(attemptsMax, backoffMillis, callTimeoutMillis, callTimeoutMillis);
+        }
+
+        /**
+         * 12 tries from 20 ms apart (about 8 s in all); 30 s per update try, 5 s per read try (a 64 MiB chunk
+         * read takes well under a second from a healthy replica).
+         */
         public static Config defaults() {
-            return new Config(12, 20, 30_000);
+            return new Config(12, 20, 30_000, 5_000);
         }
     }
 
@@ -131,7 +142,8 @@ public final class ChainClient implements BaseStoreClient {
             RpcPayload payload = data == null || !data.hasRemaining()
                     ? RpcPayload.NONE
                     : new RpcPayload.Bytes(Unpooled.wrappedBuffer(data.duplicate()));
-            try (RpcClient.Result result = call(head, RpcMethod.CHUNK_UPDATE, request.encode(), payload)) {
+            try (RpcClient.Result result =
+                    call(head, RpcMethod.CHUNK_UPDATE, request.encode(), payload, config.callTimeoutMillis())) {
                 UpdateReply reply = UpdateReply.decode(result.header());
                 if (reply.status() == ChainStatus.OK) return reply.version();
                 last = new StorageException(
@@ -190,7 +202,8 @@ public final class ChainClient implements BaseStoreClient {
             toTail = false;
             RoutingTable.Node node = table.nodeOf(target);
             Read request = new Read(chainId, chain.chainVersion(), id, offset, output.remaining());
-            try (RpcClient.Result result = call(node, RpcMethod.CHUNK_READ, request.encode(), RpcPayload.NONE)) {
+            try (RpcClient.Result result =
+                    call(node, RpcMethod.CHUNK_READ, request.encode(), RpcPayload.NONE, config.readTimeoutMillis())) {
                 ReadReply reply = ReadReply.decode(result.header());
                 switch (reply.status()) {
                     case OK -> {
@@ -329,7 +342,8 @@ public final class ChainClient implements BaseStoreClient {
         return corruptReads.sum();
     }
 
-    private RpcClient.Result call(RoutingTable.Node node, RpcMethod method, byte[] header, RpcPayload payload) {
+    private RpcClient.Result call(
+            RoutingTable.Node node, RpcMethod method, byte[] header, RpcPayload payload, long timeoutMillis) {
         RpcClient client;
         try {
             client = peers.get(node);
@@ -338,9 +352,9 @@ public final class ChainClient implements BaseStoreClient {
             throw e;
         }
         java.util.concurrent.CompletableFuture<RpcClient.Result> call =
-                client.call(method, header, payload, config.callTimeoutMillis());
+                client.call(method, header, payload, timeoutMillis);
         try {
-            return call.get(config.callTimeoutMillis() + 1_000, TimeUnit.MILLISECONDS);
+            return call.get(timeoutMillis + 1_000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RpcException r) throw r;
             throw new RpcException(RpcException.Code.INTERNAL, String.valueOf(e.getCause()));
