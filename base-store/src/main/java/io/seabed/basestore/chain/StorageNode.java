@@ -107,6 +107,8 @@ public final class StorageNode implements AutoCloseable {
     private volatile RoutingTable routing;
     /** After this System.nanoTime() the node serves nothing until a manager's answer extends it (self-fencing). */
     private volatile long fenceDeadlineNanos = Long.MAX_VALUE;
+    /** Updates admitted and not yet answered: a sync waits for those admitted under an older chain version. */
+    private final java.util.Set<Step> steps = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Forwards awaiting their successor's answer, with what they carry (see {@link #setRouting}). */
     private final Map<CompletableFuture<RpcClient.Result>, Update> forwards =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -262,6 +264,13 @@ public final class StorageNode implements AutoCloseable {
                     0,
                     (fromClient ? "not the head" : "the head") + " of chain " + u.chainId() + " v"
                             + chain.chainVersion());
+        if (fromClient && chain.member(path.getFirst()).state() != PublicState.SERVING)
+            // Only a serving head assigns versions: a syncing target may lack the chunk's latest base.
+            return updateReply(
+                    ChainStatus.NOT_SERVING,
+                    0,
+                    "target " + path.getFirst() + " heads chain " + u.chainId() + " v" + chain.chainVersion()
+                            + " but is " + chain.member(path.getFirst()).state());
         if ((u.kind() == UpdateKind.TRUNCATE || u.kind() == UpdateKind.REMOVE) && payload.isReadable())
             return updateReply(ChainStatus.INVALID_ARGUMENT, 0, u.kind() + " carries no data");
         ChunkEngine engine = targets.get(path.get(index));
@@ -269,8 +278,12 @@ public final class StorageNode implements AutoCloseable {
         CompletableFuture<Void> turn = locks.acquire(u.chunk());
         if (turn == null) return updateReply(ChainStatus.BUSY, 0, "too many updates wait for chunk " + u.chunk());
         Step step = new Step(u, chain, engine, successor, payload);
+        steps.add(step);
         return turn.thenComposeAsync(ignored -> step.run(fromClient), workers)
-                .whenComplete((r, e) -> locks.release(u.chunk()))
+                .whenComplete((r, e) -> {
+                    locks.release(u.chunk());
+                    steps.remove(step);
+                })
                 .exceptionally(this::updateFailure);
     }
 
@@ -652,6 +665,7 @@ public final class StorageNode implements AutoCloseable {
                 engine.targetId(),
                 chainId,
                 chain.chainVersion());
+        awaitOlderUpdates(chain);
         ChunkId after = null;
         while (true) {
             if (routing.chain(chainId) == null || routing.chain(chainId).chainVersion() != chain.chainVersion())
@@ -698,6 +712,27 @@ public final class StorageNode implements AutoCloseable {
                 progress);
     }
 
+    /**
+     * Waits until no update admitted under an older version of {@code chain} is in flight here: one admitted
+     * when this target was the write path's end commits without forwarding, and if it created its chunk after
+     * the listing, the syncing successor would never get it.
+     */
+    private void awaitOlderUpdates(RoutingTable.Chain chain) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.forwardTimeoutMillis());
+        while (true) {
+            boolean older = false;
+            for (Step step : steps)
+                older |= step.chain.chainId() == chain.chainId() && step.chain.chainVersion() < chain.chainVersion();
+            if (!older) return;
+            if (System.nanoTime() - deadline > 0)
+                throw new ChainFailure(
+                        ChainStatus.BUSY,
+                        "updates under versions of chain " + chain.chainId() + " older than " + chain.chainVersion()
+                                + " still in flight after " + config.forwardTimeoutMillis() + " ms");
+            Thread.sleep(1);
+        }
+    }
+
     private void syncChunk(
             ChunkEngine engine,
             RoutingTable.Chain chain,
@@ -720,6 +755,14 @@ public final class StorageNode implements AutoCloseable {
             Update request;
             RpcPayload data;
             if (mine.exists() && mine.chainId() != chain.chainId()) return;
+            if (mine.pendingVersion() > 0) {
+                // A version pending here may be committed (and read) further down the chain already, or the
+                // successor may hold it pending: finish it first (send it whole to the successor, commit it),
+                // as a new head does, so the successor never drops it nor is left without it.
+                finishPending(engine, chain, successor, id, mine)
+                        .get(2 * config.forwardTimeoutMillis(), TimeUnit.MILLISECONDS);
+                mine = engine.info(id);
+            }
             if (mine.committedVersion() == 0) {
                 if (mine.pendingVersion() > 0 || theirs == null) return;
                 request = new Update(
@@ -809,7 +852,23 @@ public final class StorageNode implements AutoCloseable {
                         },
                         workers)
                 .whenComplete((done, e) -> locks.release(r.chunk()))
-                .handleAsync((done, e) -> read(r, true), workers)
+                .handleAsync(
+                        (done, e) -> {
+                            // Unfinished, the pending version may be committed (and read) at a former tail: the
+                            // older committed one must not be answered.
+                            if (e != null) {
+                                ChainStatus status = statusOf(e);
+                                return readReply(
+                                        ReadReply.failed(
+                                                status.retryable() ? status : ChainStatus.NOT_SERVING,
+                                                routing.version(),
+                                                "tail could not finish the pending version of chunk " + r.chunk() + ": "
+                                                        + rootOf(e).getMessage()),
+                                        null);
+                            }
+                            return read(r, true);
+                        },
+                        workers)
                 .thenCompose(f -> f);
     }
 

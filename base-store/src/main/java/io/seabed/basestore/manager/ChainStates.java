@@ -10,7 +10,8 @@ import java.util.function.IntPredicate;
  * The public target state machine of DESIGN §4 (3FS's), as a pure function from a chain and what the
  * manager knows now to the chain's next form. A serving target that is not alive goes OFFLINE (LASTSRV if
  * it was the chain's last serving one); an offline target that is alive again WAITs; one waiting target at a
- * time, while the chain has a serving member, becomes SYNCING at the write path's end; a syncing target
+ * time, while the chain has a serving member, becomes SYNCING at the write path's end (and a syncing one waits
+ * again when no member serves); a syncing target
  * whose sync finished at this chain version becomes SERVING (the tail); a LASTSRV target that returns serves
  * at once. Members are ordered serving, syncing, waiting, lastsrv, offline (each group in its old order).
  * Any change bumps the chain version.
@@ -43,6 +44,11 @@ public final class ChainStates {
         // The chain lost every serving member: the last of them keeps the newest data.
         if (!anyServing && lastServing >= 0 && states[lastServing] == PublicState.OFFLINE)
             states[lastServing] = PublicState.LASTSRV;
+        // A sync needs a serving predecessor: with none left, a syncing target waits again (left SYNCING, it would
+        // be the whole write path and take writes on a base it may lack).
+        if (!anyServing)
+            for (int i = 0; i < states.length; i++)
+                if (states[i] == PublicState.SYNCING) states[i] = PublicState.WAITING;
         boolean syncing = false;
         for (PublicState s : states) syncing |= s == PublicState.SYNCING;
         if (!syncing && anyServing)
