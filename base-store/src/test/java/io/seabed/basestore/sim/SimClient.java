@@ -42,8 +42,6 @@ final class SimClient {
     private final List<HistoryCheck.Op> history;
     private RoutingTable table;
     private boolean busy;
-    /** The write in flight (chunk, value, invoke time), or null. */
-    private long[] writing;
 
     SimClient(
             String name,
@@ -68,9 +66,7 @@ final class SimClient {
     void write(int chunk, long value, Done after) {
         start("write chunk " + chunk + " value " + value);
         long invoke = events.now();
-        writing = new long[] {chunk, value, invoke};
         updateTry(chunk, value, 0, -1, (ok, version, v) -> {
-            writing = null;
             history.add(new HistoryCheck.Op(true, chunk, value, invoke, events.now(), ok, version));
             end("write chunk " + chunk + " value " + value, ok, version, value);
             after.done(ok, version, value);
@@ -86,14 +82,6 @@ final class SimClient {
             end("read chunk " + chunk, ok, version, value);
             after.done(ok, version, value);
         });
-    }
-
-    /** The run stops: a write in flight has an unknown outcome (recorded as failed, ending now). */
-    void abandon() {
-        if (writing != null)
-            history.add(new HistoryCheck.Op(true, (int) writing[0], writing[1], writing[2], events.now(), false, 0));
-        writing = null;
-        busy = false;
     }
 
     private void start(String what) {

@@ -6,11 +6,9 @@ import io.seabed.basestore.chain.RoutingTable;
 import io.seabed.basestore.sim.SimDisk.ChunkState;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -27,8 +25,7 @@ import java.util.TreeMap;
  * a client's write (it must succeed), and every serving replica must hold that write committed, nothing pending.
  * Checked throughout: the manager's chain invariants ({@link SimManager}), the replicas' version rules
  * ({@link SimDisk}), a version committed anywhere names one value; and at the end the recorded history
- * ({@link HistoryCheck}). A run asked to stop at known bugs ends when a node is about to do what one does, with
- * the history so far checked ({@link KnownBug}).
+ * ({@link HistoryCheck}).
  */
 final class SimCluster {
     /** 90 ms, not 100: ManagerLink refuses a fence period of two heartbeats or less. */
@@ -63,8 +60,6 @@ final class SimCluster {
      * @param clientChains the chains clients use, or null for two random ones
      * @param sharedChunks whether every writer writes every chunk (else writer i writes the chunks c with c mod
      *     writers = i)
-     * @param stopAtKnownBugs whether a run ends, its history so far checked, when the model is about to do what a
-     *     known bug of the real rules does ({@link KnownBug})
      */
     record Config(
             long seed,
@@ -73,30 +68,18 @@ final class SimCluster {
             double dropRate,
             SimFaults faults,
             int[] clientChains,
-            boolean sharedChunks,
-            boolean stopAtKnownBugs) {
+            boolean sharedChunks) {
         /**
          * Random faults and chains from the seed, {@link #DROP_RATE} (or {@code -Dseabed.dropRate} for soak runs);
-         * {@code sharedChunks} and {@code stopAtKnownBugs} as given.
+         * {@code sharedChunks} as given.
          */
-        static Config random(long seed, boolean tracing, boolean sharedChunks, boolean stopAtKnownBugs) {
+        static Config random(long seed, boolean tracing, boolean sharedChunks) {
             double dropRate = Double.parseDouble(System.getProperty("seabed.dropRate", String.valueOf(DROP_RATE)));
-            return new Config(seed, tracing, FAULT_PHASE_MICROS, dropRate, null, null, sharedChunks, stopAtKnownBugs);
+            return new Config(seed, tracing, FAULT_PHASE_MICROS, dropRate, null, null, sharedChunks);
         }
 
         Config traced() {
-            return new Config(
-                    seed, true, faultEndMicros, dropRate, faults, clientChains, sharedChunks, stopAtKnownBugs);
-        }
-    }
-
-    /**
-     * The model reached the trigger of a known bug of the rules it follows (see ChainSimulationTest's disabled
-     * cases): thrown only when the run was asked to stop there.
-     */
-    static final class KnownBug extends RuntimeException {
-        KnownBug(String message) {
-            super(message, null, false, false);
+            return new Config(seed, true, faultEndMicros, dropRate, faults, clientChains, sharedChunks);
         }
     }
 
@@ -109,24 +92,50 @@ final class SimCluster {
         long tailFinishes;
         long headFinishes;
         long chainChanges;
+        /** Client updates refused by a head whose public state is not SERVING. */
+        long notServingHeadRefusals;
+        /** Retries answered at the head with a version older than the committed one, from the recent tags. */
+        long retriesAnsweredFromRecentTags;
+        /** Reads at the tail that failed to finish the pending version and answered the failure. */
+        long tailFinishFailures;
+        /** Pending versions a sync finished before sending the committed version. */
+        long syncFinishes;
+        /** Syncs that waited for updates admitted under an older chain version, and that gave up waiting. */
+        long syncWaits;
+
+        long syncWaitTimeouts;
+
+        /** Adds {@code other}'s counts to these. */
+        void add(Stats other) {
+            for (int i = 0; i < fencedRefusals.length; i++) fencedRefusals[i] += other.fencedRefusals[i];
+            dirtyAnswers += other.dirtyAnswers;
+            tailFinishes += other.tailFinishes;
+            headFinishes += other.headFinishes;
+            chainChanges += other.chainChanges;
+            notServingHeadRefusals += other.notServingHeadRefusals;
+            retriesAnsweredFromRecentTags += other.retriesAnsweredFromRecentTags;
+            tailFinishFailures += other.tailFinishFailures;
+            syncFinishes += other.syncFinishes;
+            syncWaits += other.syncWaits;
+            syncWaitTimeouts += other.syncWaitTimeouts;
+        }
 
         @Override
         public String toString() {
             long fenced = 0;
             for (long f : fencedRefusals) fenced += f;
-            return fenced + " fenced refusals, " + dirtyAnswers + " DIRTY, " + headFinishes
-                    + " pending finished at a head, " + tailFinishes + " at a tail";
+            return fenced + " fenced refusals, " + notServingHeadRefusals + " refused at a non-serving head, "
+                    + dirtyAnswers + " DIRTY, " + headFinishes + " pending finished at a head, " + tailFinishes
+                    + " at a tail (" + tailFinishFailures + " failed), " + syncFinishes + " by a sync; "
+                    + retriesAnsweredFromRecentTags + " retries answered from recent tags; " + syncWaits
+                    + " syncs waited for older updates, " + syncWaitTimeouts + " gave up";
         }
     }
 
-    /**
-     * A run's outcome: violations (none: passed), the known bug it stopped at (null when it ran to the end), what
-     * happened, and the trace when traced.
-     */
+    /** A run's outcome: violations (none: passed), what happened, and the trace when traced. */
     record Result(
             long seed,
             List<String> violations,
-            String knownBug,
             String summary,
             List<String> trace,
             long events,
@@ -149,14 +158,11 @@ final class SimCluster {
     private final List<SimClient> clients = new ArrayList<>();
     private final List<HistoryCheck.Op> history = new ArrayList<>();
     private final Map<Integer, Map<Long, String>> committed = new HashMap<>();
-    /** Per chunk: the values (the writes' tags) ever committed on a replica. */
-    private final Map<Integer, Set<Long>> committedTags = new HashMap<>();
 
     private final List<String> violations = new ArrayList<>();
     private final int[] clientChains;
     private final SimFaults faults;
     private boolean load = true;
-    private String knownBug;
     private int faultsApplied;
 
     private SimCluster(Config config) {
@@ -168,7 +174,7 @@ final class SimCluster {
         net.manager.handler = manager;
         for (int n = 1; n <= NODES; n++) {
             disks[n] = new SimDisk(100 + n, this::onStored);
-            nodes[n] = new SimNode(n, net, events, disks[n], placed, stats, knownBugs);
+            nodes[n] = new SimNode(n, net, events, disks[n], placed, stats);
             net.node(n).handler = nodes[n];
         }
         this.clientChains =
@@ -187,11 +193,6 @@ final class SimCluster {
         SimCluster sim = new SimCluster(config);
         try {
             sim.runPhases();
-        } catch (KnownBug e) {
-            sim.knownBug = String.format("at %.3f ms: %s", sim.events.now() / 1000.0, e.getMessage());
-            sim.events.trace("STOP at a known bug: " + e.getMessage());
-            for (SimClient c : sim.clients) c.abandon();
-            sim.violations.addAll(HistoryCheck.check(sim.history, 20));
         } catch (AssertionError | RuntimeException e) {
             sim.violations.add(String.format("at %.3f ms: %s", sim.events.now() / 1000.0, e.toString()));
             if (!(e instanceof AssertionError)) sim.violations.add(stackOf(e));
@@ -199,7 +200,6 @@ final class SimCluster {
         return new Result(
                 config.seed(),
                 List.copyOf(sim.violations),
-                sim.knownBug,
                 sim.summary(),
                 config.tracing() ? List.copyOf(sim.events.trace()) : List.of(),
                 sim.events.eventsRun(),
@@ -268,24 +268,6 @@ final class SimCluster {
         else c.read(chunk, next);
     }
 
-    private final SimNode.KnownBugs knownBugs = new SimNode.KnownBugs() {
-        @Override
-        public void reached(String what) {
-            events.trace("KNOWN BUG: " + what);
-            if (config.stopAtKnownBugs()) throw new KnownBug(what);
-        }
-
-        @Override
-        public boolean committedAnywhere(int chunk, long version) {
-            return committed.getOrDefault(chunk, Map.of()).containsKey(version);
-        }
-
-        @Override
-        public boolean tagCommittedAnywhere(int chunk, long tag) {
-            return committedTags.getOrDefault(chunk, Set.of()).contains(tag);
-        }
-    };
-
     // ---- faults ----
 
     private void inject(SimFaults.Fault f) {
@@ -311,7 +293,7 @@ final class SimCluster {
         SimNetwork.Host host = net.node(node);
         if (kind == SimFaults.Kind.CRASH) {
             events.trace("RESTART n" + node);
-            nodes[node] = new SimNode(node, net, events, disks[node], placed, stats, knownBugs);
+            nodes[node] = new SimNode(node, net, events, disks[node], placed, stats);
             net.restart(host, nodes[node]);
             nodes[node].start();
         } else {
@@ -342,7 +324,6 @@ final class SimCluster {
             events.trace("t" + targetId + (commit ? " commits" : " stages") + " chunk " + chunk + " v" + version + "="
                     + value);
         if (!commit) return;
-        committedTags.computeIfAbsent(chunk, k -> new HashSet<>()).add(value);
         Map<Long, String> versions = committed.computeIfAbsent(chunk, k -> new HashMap<>());
         String first = versions.putIfAbsent(version, value + " (first at target " + targetId + ")");
         if (first != null && !first.startsWith(value + " "))

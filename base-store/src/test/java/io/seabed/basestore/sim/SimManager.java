@@ -30,7 +30,8 @@ import java.util.function.Consumer;
  *
  * <p>After every tick it checks the chain invariants: a chain's version never decreases and changes with its
  * members, members stay the placed targets on distinct nodes, at most one member SYNCING, at most one LASTSRV
- * and only while none serves ({@link AssertionError}).
+ * and only while none serves, a member SYNCING only beside a SERVING one (a sync needs a serving predecessor)
+ * ({@link AssertionError}).
  *
  * <p>The sync call times out after {@link #SYNC_TIMEOUT_MICROS} (the real one after an hour: it stands in for
  * the connection failure a lost request or reply would be in TCP).
@@ -167,6 +168,8 @@ final class SimManager implements SimNetwork.Handler {
                 throw new AssertionError(
                         "chain " + c.chainId() + ": members " + c.members() + " are not the placed " + placedTargets);
             if (syncing > 1) throw new AssertionError("chain " + c.chainId() + ": two SYNCING: " + c.members());
+            if (syncing == 1 && c.readers().isEmpty())
+                throw new AssertionError("chain " + c.chainId() + ": SYNCING with none SERVING: " + c.members());
             if (lastServing > 1 || (lastServing == 1 && !c.readers().isEmpty()))
                 throw new AssertionError("chain " + c.chainId() + ": LASTSRV beside a serving one: " + c.members());
         }

@@ -3,6 +3,7 @@ package io.seabed.basestore.sim;
 import io.seabed.basestore.chain.ChainMessages.UpdateKind;
 import io.seabed.basestore.chain.ChainStatus;
 import io.seabed.basestore.chain.RoutingTable;
+import io.seabed.basestore.chunk.RecentTags;
 import java.util.Map;
 
 /**
@@ -21,11 +22,26 @@ final class SimMessages {
     /** A request the manager answers. */
     sealed interface ManagerRequest extends Request permits Heartbeat, RoutingGet {}
 
-    /** CHUNK_UPDATE: {@code version} 0 from a client, the assigned version when forwarded. */
-    record Update(int chainId, long chainVersion, int chunk, long tag, UpdateKind kind, long version, long value)
+    /**
+     * CHUNK_UPDATE: {@code version} 0 from a client, the assigned version when forwarded; a SYNC_REPLACE carries
+     * the sender's recent tags of the chunk (empty otherwise).
+     */
+    record Update(
+            int chainId,
+            long chainVersion,
+            int chunk,
+            long tag,
+            UpdateKind kind,
+            long version,
+            long value,
+            RecentTags recentTags)
             implements NodeRequest {
         /** StorageNode's Update.FORWARDED_REMOVE: a REMOVE forwarded along the chain. */
         static final long FORWARDED_REMOVE = 1;
+
+        Update(int chainId, long chainVersion, int chunk, long tag, UpdateKind kind, long version, long value) {
+            this(chainId, chainVersion, chunk, tag, kind, version, value, RecentTags.EMPTY);
+        }
 
         @Override
         public String toString() {

@@ -102,10 +102,12 @@ final class SimNetwork {
 
     /**
      * Calls {@code to}'s handler with {@code request}; {@code onReply} runs on {@code from} with the reply, or
-     * with null when none came within {@code timeoutMicros} (a later reply is ignored).
+     * with null when none came within {@code timeoutMicros} (a later reply is ignored). A reply reaching a caller
+     * that crashed (or restarted) since the call is lost: the call died with that incarnation.
      */
     void call(Host from, Host to, Request request, long timeoutMicros, Consumer<Object> onReply) {
         boolean[] done = {false};
+        int callerIncarnation = from.incarnation;
         runOn(from, timeoutMicros, () -> {
             if (done[0]) return;
             done[0] = true;
@@ -118,7 +120,7 @@ final class SimNetwork {
                 if (replied[0]) throw new IllegalStateException(to + " answered " + request + " twice");
                 replied[0] = true;
                 send(to, from, reply, () -> {
-                    if (done[0]) return;
+                    if (done[0] || from.incarnation != callerIncarnation) return;
                     done[0] = true;
                     onReply.accept(reply);
                 });

@@ -19,7 +19,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -29,20 +29,23 @@ import java.util.function.Consumer;
  *
  * <ul>
  *   <li>{@code update}: fenced → NOT_SERVING; another chain version → STALE_ROUTING; not in the write path →
- *       NOT_SERVING; a client's update (version 0) only at the head, a forwarded one never; the chunk's lock
- *       (at most {@link #LOCK_WAITERS_MAX} waiting, else BUSY) and, holding it, the chain version again.
- *   <li>{@code atHead}: a retry tagged like the committed version answers it; a pending version is finished
- *       first (sent whole to the successor, committed) and then, unless the retry made it, the update is
- *       applied on top at pending + 1; else at committed + 1.
+ *       NOT_SERVING; a client's update (version 0) only at the head, a forwarded one never, and only while the
+ *       head's public state is SERVING (else NOT_SERVING); the chunk's lock (at most {@link #LOCK_WAITERS_MAX}
+ *       waiting, else BUSY) and, holding it, the chain version again. Each admitted update is tracked, with the
+ *       chain version it was admitted under, until it replies (a sync waits for those of older versions).
+ *   <li>{@code atHead}: a retry tagged like one of the chunk's recent committed versions (other than the pending
+ *       one) answers that version and applies nothing; a pending version is finished first (sent whole to the
+ *       successor, committed) and then, unless the retry made it, the update is applied on top at pending + 1;
+ *       else at committed + 1.
  *   <li>{@code run} at a replica: a version at or below the committed one answers OK (forwarding it again if it
  *       equals the committed one and a successor exists); {@code applyAndForward}: the last replica of the write
  *       path commits at once, the others store pending, forward with the version and commit when the successor
  *       succeeded. A failure answers the failure's status and leaves the pending version.
  *   <li>{@code read}: a pending version answers DIRTY before the tail; at the tail {@code dirty} takes the lock,
- *       finishes the pending version (to a syncing successor first) and, whatever that gave, reads again and
- *       answers the committed version.
- *   <li>{@code syncReplace} on a SYNCING target; {@code sync}/{@code syncChunk} on its predecessor are in
- *       {@link SimSync}.
+ *       finishes the pending version (to a syncing successor first) and, once that succeeded, reads again and
+ *       answers the committed version; when it failed the read answers the failure (a retryable status).
+ *   <li>{@code syncReplace} on a SYNCING target (the version committed, with the sender's recent tags);
+ *       {@code sync}/{@code syncChunk} on its predecessor are in {@link SimSync}.
  * </ul>
  *
  * The manager link ({@link io.seabed.basestore.manager.ManagerLink}) is part of the node: a heartbeat every
@@ -53,9 +56,6 @@ import java.util.function.Consumer;
  * <p>Left out: partial updates (WRITE_AT, TRUNCATE) and their VERSION_MISMATCH fallback to a whole version,
  * REMOVE from clients (a sync's REMOVE is in), a full work queue (BUSY), engine I/O errors and offline targets,
  * torn writes, CRCs, listing pages (one page holds every chunk), more than one target per node.
- *
- * <p>Where the rules have a known bug (ChainSimulationTest's disabled cases), the node tells {@link KnownBugs}
- * just before it acts on it, so that a run can stop there.
  */
 final class SimNode implements SimNetwork.Handler {
     static final long FORWARD_TIMEOUT_MICROS = 400_000;
@@ -63,7 +63,7 @@ final class SimNode implements SimNetwork.Handler {
     static final long DISK_MICROS_MAX = 2_000;
 
     /** What an update step ends with. */
-    private interface Outcome {
+    interface Outcome {
         void done(ChainStatus status, long version);
     }
 
@@ -73,37 +73,17 @@ final class SimNode implements SimNetwork.Handler {
     final SimEvents events;
     final SimNetwork net;
     final SimDisk disk;
-    private final SimCluster.Stats stats;
-    final KnownBugs knownBugs;
+    final SimCluster.Stats stats;
     private RoutingTable routing;
     private long fenceDeadlineMicros = Long.MAX_VALUE;
     private long epochSeen;
     private final Map<Integer, ArrayDeque<Runnable>> locks = new HashMap<>();
-    /** Per chain: the chain version of this node's last sync and the chunks it listed here (for bug E). */
-    final Map<Integer, Map.Entry<Long, Set<Integer>>> syncListed = new HashMap<>();
+    /** Per chain, per chain version: the updates admitted under it that have not replied yet. */
+    private final Map<Integer, TreeMap<Long, Integer>> admitted = new HashMap<>();
 
     private final SimSync sync = new SimSync(this);
 
-    /** What the simulation knows beyond a node, to see a known bug of the real rules about to strike. */
-    interface KnownBugs {
-        /** This node is about to do what a known bug does (may throw to stop the run there). */
-        void reached(String what);
-
-        /** Whether some replica committed {@code version} of {@code chunk}. */
-        boolean committedAnywhere(int chunk, long version);
-
-        /** Whether some replica committed the update tagged {@code tag} of {@code chunk}. */
-        boolean tagCommittedAnywhere(int chunk, long tag);
-    }
-
-    SimNode(
-            int nodeId,
-            SimNetwork net,
-            SimEvents events,
-            SimDisk disk,
-            RoutingTable routing,
-            SimCluster.Stats stats,
-            KnownBugs knownBugs) {
+    SimNode(int nodeId, SimNetwork net, SimEvents events, SimDisk disk, RoutingTable routing, SimCluster.Stats stats) {
         this.nodeId = nodeId;
         this.targetId = disk.targetId;
         this.host = net.node(nodeId);
@@ -112,7 +92,6 @@ final class SimNode implements SimNetwork.Handler {
         this.disk = disk;
         this.routing = routing;
         this.stats = stats;
-        this.knownBugs = knownBugs;
     }
 
     /** ManagerLink.start: fenced until the primary answers; the first heartbeat within a period. */
@@ -227,14 +206,33 @@ final class SimNode implements SimNetwork.Handler {
             reply.accept(new UpdateReply(ChainStatus.STALE_ROUTING, 0));
             return;
         }
-        if (fromClient && chain.member(targetId).state() == PublicState.SYNCING)
-            // Bug B: with no serving member left, a SYNCING target is the whole write path, so it heads it and
-            // assigns versions from a base it may lack (ChainStates keeps it SYNCING beside a LASTSRV member).
-            knownBugs.reached("bug B: SYNCING target " + targetId + " of chain " + chain.chainId() + " v"
-                    + chain.chainVersion() + " " + chain.members() + " takes a client update as the head: " + u);
+        if (fromClient && chain.member(targetId).state() != PublicState.SERVING) {
+            // A SYNCING head (the chain's only write-path member) may lack versions: it assigns none.
+            stats.notServingHeadRefusals++;
+            if (events.tracing) trace("not a serving head: refuses " + u);
+            reply.accept(new UpdateReply(ChainStatus.NOT_SERVING, 0));
+            return;
+        }
         SimNetwork.Host successor = index + 1 < path.size() ? hostOf(table, path.get(index + 1)) : null;
-        Step step = new Step(u, chain, successor, reply);
-        if (!acquire(u.chunk(), () -> step.run(fromClient))) reply.accept(new UpdateReply(ChainStatus.BUSY, 0));
+        Consumer<Object> tracked = admit(chain, reply);
+        Step step = new Step(u, chain, successor, tracked);
+        if (!acquire(u.chunk(), () -> step.run(fromClient))) tracked.accept(new UpdateReply(ChainStatus.BUSY, 0));
+    }
+
+    /** Tracks an admitted update under {@code chain}'s version until it replies (through the returned reply). */
+    private Consumer<Object> admit(RoutingTable.Chain chain, Consumer<Object> reply) {
+        TreeMap<Long, Integer> versions = admitted.computeIfAbsent(chain.chainId(), k -> new TreeMap<>());
+        versions.merge(chain.chainVersion(), 1, Integer::sum);
+        return r -> {
+            versions.merge(chain.chainVersion(), -1, (a, b) -> a + b == 0 ? null : a + b);
+            reply.accept(r);
+        };
+    }
+
+    /** Whether an update admitted under a version of chain {@code chainId} older than {@code chainVersion} is in flight. */
+    boolean olderUpdatesInFlight(int chainId, long chainVersion) {
+        TreeMap<Long, Integer> versions = admitted.get(chainId);
+        return versions != null && versions.lowerKey(chainVersion) != null;
     }
 
     SimNetwork.Host hostOf(RoutingTable table, int target) {
@@ -321,7 +319,7 @@ final class SimNode implements SimNetwork.Handler {
                 return;
             }
             Runnable write = () -> disk(
-                    () -> disk.write(u.chunk(), chain.chainId(), u.version(), u.tag(), u.value()),
+                    () -> disk.sync(u.chunk(), chain.chainId(), u.version(), u.tag(), u.value(), u.recentTags()),
                     () -> finish(ChainStatus.OK, u.version()));
             // Last in the write path, where updates commit at once: a pending version here is an orphan.
             if (info.pendingVersion() == 0) write.run();
@@ -329,8 +327,16 @@ final class SimNode implements SimNetwork.Handler {
         }
 
         private void atHead(ChunkState info) {
-            if (u.tag() != 0 && u.tag() == info.committedTag()) {
-                finish(ChainStatus.OK, info.committedVersion());
+            long madeBefore = info.versionOf(u.tag());
+            if (madeBefore > 0 && madeBefore != info.pendingVersion()) {
+                // Committed before, perhaps with other writers' versions after it: answer, apply nothing.
+                if (madeBefore != info.committedVersion()) {
+                    stats.retriesAnsweredFromRecentTags++;
+                    if (events.tracing)
+                        trace("retry " + u + " made v" + madeBefore + " (recent tags), committed v"
+                                + info.committedVersion() + ": answered, nothing applied");
+                }
+                finish(ChainStatus.OK, madeBefore);
                 return;
             }
             if (info.pendingVersion() > 0) {
@@ -339,21 +345,13 @@ final class SimNode implements SimNetwork.Handler {
                 finishPending(chain, successor, u.chunk(), info, (s, v) -> {
                     if (s != ChainStatus.OK) finish(s, 0);
                     // A retry of the update that made the pending version: finish it, apply nothing new.
-                    else if (u.tag() != 0 && u.tag() == info.pendingTag()) finish(ChainStatus.OK, pending);
+                    else if (madeBefore == pending) finish(ChainStatus.OK, pending);
                     // A version an earlier head left pending: finished, now this update on top.
-                    else applyNew(pending + 1);
+                    else applyAndForward(pending + 1, u.tag(), u.value(), this::finish);
                 });
                 return;
             }
-            applyNew(info.committedVersion() + 1);
-        }
-
-        /** A client's update at the head, not seen here before: applied at {@code version}. */
-        private void applyNew(long version) {
-            if (u.tag() != 0 && knownBugs.tagCommittedAnywhere(u.chunk(), u.tag()))
-                // Bug A: the update was committed before, and a newer version replaced its tag here: applied twice.
-                knownBugs.reached("bug A: head " + targetId + " applies " + u + " again as v" + version);
-            applyAndForward(version, u.tag(), u.value(), this::finish);
+            applyAndForward(info.committedVersion() + 1, u.tag(), u.value(), this::finish);
         }
 
         private void applyAndForward(long version, long tag, long value, Outcome out) {
@@ -365,16 +363,6 @@ final class SimNode implements SimNetwork.Handler {
                     },
                     () -> {
                         if (last) {
-                            Map.Entry<Long, Set<Integer>> listed = syncListed.get(chain.chainId());
-                            if (listed != null
-                                    && listed.getKey() > chain.chainVersion()
-                                    && !listed.getValue().contains(u.chunk()))
-                                // Bug E: committed as the last replica under an older chain version while a sync
-                                // under a newer one (with a successor) listed this target without the chunk.
-                                knownBugs.reached("bug E: " + targetId + " commits chunk " + u.chunk() + " v" + version
-                                        + " as the last replica of chain " + chain.chainId() + " v"
-                                        + chain.chainVersion() + ", not forwarded, and the sync of v"
-                                        + listed.getKey() + " listed " + listed.getValue() + " without it");
                             out.done(ChainStatus.OK, version);
                             return;
                         }
@@ -403,8 +391,7 @@ final class SimNode implements SimNetwork.Handler {
     }
 
     /** StorageNode.finishPending: sends the pending version whole to the successor (if any), then commits it. */
-    private void finishPending(
-            RoutingTable.Chain chain, SimNetwork.Host successor, int chunk, ChunkState info, Outcome out) {
+    void finishPending(RoutingTable.Chain chain, SimNetwork.Host successor, int chunk, ChunkState info, Outcome out) {
         long pending = info.pendingVersion();
         if (events.tracing)
             trace("finishes pending chunk " + chunk + " v" + pending + " (chain v" + chain.chainVersion() + ")");
@@ -472,7 +459,10 @@ final class SimNode implements SimNetwork.Handler {
 
     /**
      * StorageNode.dirty: before the tail DIRTY; at the tail, holding the lock, finish the pending version (sent to
-     * a syncing successor first) and, whether that succeeded or not, read again and answer the committed version.
+     * a syncing successor first) and, once that succeeded (or the chain version changed, or nothing is pending
+     * any more), read again and answer the committed version. When finishing failed the read answers the failure
+     * (retryable: the failure's status, else NOT_SERVING), never the older committed version, which may be
+     * older than one a former tail committed and served.
      */
     private void dirty(Read r, RoutingTable.Chain chain, Consumer<Object> reply) {
         if (chain.tail() != targetId) {
@@ -498,15 +488,13 @@ final class SimNode implements SimNetwork.Handler {
             stats.tailFinishes++;
             finishPending(now, successorOf(routing, now), r.chunk(), info, (s, v) -> {
                 if (events.tracing) trace("tail finished pending chunk " + r.chunk() + ": " + s);
-                if (s != ChainStatus.OK && knownBugs.committedAnywhere(r.chunk(), info.pendingVersion()))
-                    // Bug C: the pending version is committed elsewhere (at a former tail, maybe read there), yet
-                    // the read goes on to answer the older committed version.
-                    knownBugs.reached(
-                            "bug C: tail " + targetId + " of chain " + now.chainId() + " v" + now.chainVersion()
-                                    + " failed (" + s + ") to finish pending v" + info.pendingVersion() + " of chunk "
-                                    + r.chunk() + " and answers its committed v"
-                                    + disk.info(r.chunk()).committedVersion());
-                after.run();
+                if (s == ChainStatus.OK) {
+                    after.run();
+                    return;
+                }
+                stats.tailFinishFailures++;
+                release(r.chunk());
+                reply.accept(new ReadReply(s.retryable() ? s : ChainStatus.NOT_SERVING, 0, 0));
             });
         });
         if (!queued) reply.accept(new ReadReply(ChainStatus.BUSY, 0, 0));

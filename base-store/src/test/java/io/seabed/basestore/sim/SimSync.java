@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 
@@ -64,7 +63,10 @@ final class SimSync {
     }
 
     /**
-     * StorageNode.sync: fills this node's SYNCING successor — lists its chunks, then per chunk, holding the lock,
+     * StorageNode.sync: fills this node's SYNCING successor — first waits until no update admitted here under an
+     * older version of the chain is still in flight (at most {@link SimNode#FORWARD_TIMEOUT_MICROS}, else it
+     * fails: such an update may yet commit here, unforwarded, a chunk the listing would miss), lists its chunks,
+     * then per chunk, holding the lock, finishes a pending version (sent whole to the target, then committed) and
      * sends the committed version whole where it differs (or removes a chunk this target lacks). Fails if the
      * chain changed before the listing, or on the first failed send.
      */
@@ -81,12 +83,43 @@ final class SimSync {
         }
         int successorTarget = path.get(index + 1);
         SimNetwork.Host successor = node.hostOf(table, successorTarget);
+        long deadline = node.events.now() + SimNode.FORWARD_TIMEOUT_MICROS;
+        whenOlderUpdatesEnded(chain, deadline, false, () -> list(chain, successorTarget, successor, done), done);
+    }
+
+    /**
+     * Runs {@code then} once no update admitted under a version of {@code chain} older than its own is in flight
+     * here (checked every millisecond); fails the sync with BUSY if that takes past {@code deadline}.
+     */
+    private void whenOlderUpdatesEnded(
+            RoutingTable.Chain chain, long deadline, boolean waited, Runnable then, Consumer<ChainStatus> done) {
+        if (!node.olderUpdatesInFlight(chain.chainId(), chain.chainVersion())) {
+            if (waited) node.stats.syncWaits++;
+            then.run();
+            return;
+        }
+        if (node.events.now() >= deadline) {
+            node.stats.syncWaitTimeouts++;
+            if (node.events.tracing)
+                node.trace("sync of chain " + chain.chainId() + " v" + chain.chainVersion()
+                        + ": updates of an older chain version still in flight");
+            done.accept(ChainStatus.BUSY);
+            return;
+        }
+        if (!waited && node.events.tracing)
+            node.trace("sync of chain " + chain.chainId() + " v" + chain.chainVersion()
+                    + " waits for updates of an older chain version");
+        node.net.runOn(node.host, 1_000, () -> whenOlderUpdatesEnded(chain, deadline, true, then, done));
+    }
+
+    private void list(
+            RoutingTable.Chain chain, int successorTarget, SimNetwork.Host successor, Consumer<ChainStatus> done) {
+        int chainId = chain.chainId();
         if (node.routing().chain(chainId).chainVersion() != chain.chainVersion()) {
             done.accept(ChainStatus.STALE_ROUTING);
             return;
         }
         TreeSet<Integer> ids = new TreeSet<>(node.disk.chunksOf(chainId).keySet());
-        node.syncListed.put(chainId, Map.entry(chain.chainVersion(), Set.copyOf(ids)));
         node.net.call(
                 node.host,
                 successor,
@@ -131,33 +164,43 @@ final class SimSync {
         if (!node.acquire(chunk, onTurn)) node.net.runOn(node.host, 1_000, () -> tryLock(chunk, onTurn));
     }
 
+    /**
+     * One chunk, holding its lock: a pending version here is finished first, as the head's finishPending does
+     * (sent whole to the syncing target as a forwarded update at that version, then committed here; a failure
+     * fails the sync), since a former tail may have committed it, or it is all this replica holds of the chunk.
+     * Then the committed version as before.
+     */
     private void syncChunk(
             RoutingTable.Chain chain, SimNetwork.Host successor, int chunk, Listed theirs, Consumer<ChainStatus> done) {
         ChunkState mine = node.disk.info(chunk);
-        if (mine.pendingVersion() > 0
-                && (theirs == null || theirs.committedVersion() < mine.pendingVersion())
-                && node.knownBugs.committedAnywhere(chunk, mine.pendingVersion()))
-            // Bug D: the pending version here is committed elsewhere (at a former tail, maybe read there), but the
-            // sync sends only the committed version and the syncing target drops its copy as an orphan: once it
-            // serves, it answers the older version clean.
-            node.knownBugs.reached(
-                    "bug D: " + node.targetId + " syncs chunk " + chunk + " of chain " + chain.chainId() + " v"
-                            + chain.chainVersion() + " holding " + mine + " (v" + mine.pendingVersion()
-                            + " committed elsewhere), the syncing target has " + theirs);
-        Update request;
         if (mine.exists() && mine.chainId() != chain.chainId()) {
             done.accept(ChainStatus.OK);
             return;
         }
+        if (mine.pendingVersion() == 0) {
+            syncCommitted(chain, successor, chunk, theirs, done);
+            return;
+        }
+        node.stats.syncFinishes++;
+        if (node.events.tracing)
+            node.trace("sync of chain " + chain.chainId() + " v" + chain.chainVersion() + " finishes chunk " + chunk
+                    + " first: " + mine);
+        node.finishPending(chain, successor, chunk, mine, (s, v) -> {
+            if (s != ChainStatus.OK) done.accept(s);
+            else syncCommitted(chain, successor, chunk, theirs, done);
+        });
+    }
+
+    /**
+     * Sends the committed version whole unless the target listed the same one with nothing pending; removes a
+     * chunk only the target holds.
+     */
+    private void syncCommitted(
+            RoutingTable.Chain chain, SimNetwork.Host successor, int chunk, Listed theirs, Consumer<ChainStatus> done) {
+        ChunkState mine = node.disk.info(chunk);
+        Update request;
         if (mine.committedVersion() == 0) {
-            if (mine.pendingVersion() > 0 && theirs != null && theirs.pendingVersion() > 0)
-                // Bug F: the syncing target keeps a pending version of its own (an orphan: it commits at once as the
-                // last replica); once it serves as the tail, a read commits it, while this replica holds another.
-                node.knownBugs.reached(
-                        "bug F: " + node.targetId + " skips chunk " + chunk + " of chain " + chain.chainId()
-                                + " v" + chain.chainVersion() + " holding " + mine + "; the syncing target keeps its "
-                                + theirs);
-            if (mine.pendingVersion() > 0 || theirs == null) {
+            if (theirs == null) {
                 done.accept(ChainStatus.OK);
                 return;
             }
@@ -178,7 +221,8 @@ final class SimSync {
                     mine.committedTag(),
                     UpdateKind.SYNC_REPLACE,
                     mine.committedVersion(),
-                    mine.committedValue());
+                    mine.committedValue(),
+                    mine.recentTags());
         }
         node.net.call(node.host, successor, request, SimNode.FORWARD_TIMEOUT_MICROS, reply -> {
             if (!(reply instanceof UpdateReply r)) done.accept(ChainStatus.IO_ERROR);
