@@ -295,8 +295,9 @@ public final class ChainMessages {
     }
 
     /** One listed chunk: its committed version, length and digest (0 when none committed), and its pending version. */
-    public record Listed(ChunkId id, long committedVersion, int lengthBytes, long digest, long pendingVersion) {
-        static final int BYTES = 16 + 8 + 4 + 8 + 8;
+    public record Listed(
+            ChunkId id, long committedVersion, int lengthBytes, long digest, long pendingVersion, long tagsDigest) {
+        static final int BYTES = 16 + 8 + 4 + 8 + 8 + 8;
 
         void encode(ByteBuffer out) {
             out.putLong(id.high())
@@ -304,12 +305,17 @@ public final class ChainMessages {
                     .putLong(committedVersion)
                     .putInt(lengthBytes)
                     .putLong(digest);
-            out.putLong(pendingVersion);
+            out.putLong(pendingVersion).putLong(tagsDigest);
         }
 
         static Listed decode(ByteBuffer in) {
             return new Listed(
-                    new ChunkId(in.getLong(), in.getLong()), in.getLong(), in.getInt(), in.getLong(), in.getLong());
+                    new ChunkId(in.getLong(), in.getLong()),
+                    in.getLong(),
+                    in.getInt(),
+                    in.getLong(),
+                    in.getLong(),
+                    in.getLong());
         }
 
         /** Entries of a CHUNK_LIST reply payload. */

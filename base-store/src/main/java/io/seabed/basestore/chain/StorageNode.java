@@ -558,7 +558,12 @@ public final class StorageNode implements AutoCloseable {
             ChunkInfo i = entry.info();
             if (chainId != 0 && i.chainId() != chainId) continue;
             out.add(new ChainMessages.Listed(
-                    entry.id(), i.committedVersion(), i.lengthBytes(), i.digest(), i.pendingVersion()));
+                    entry.id(),
+                    i.committedVersion(),
+                    i.lengthBytes(),
+                    i.digest(),
+                    i.pendingVersion(),
+                    i.recentTags().digest()));
         }
         return out;
     }
@@ -776,9 +781,12 @@ public final class StorageNode implements AutoCloseable {
                 data = RpcPayload.NONE;
                 progress.removed.incrementAndGet();
             } else {
+                // Equal bytes are not enough: a successor that committed a forwarded version over a gap built its
+                // recent tags from its own older list, and as head it would apply a retry from the gap again.
                 if (theirs != null
                         && theirs.committedVersion() == mine.committedVersion()
                         && theirs.digest() == mine.digest()
+                        && theirs.tagsDigest() == mine.recentTags().digest()
                         && theirs.pendingVersion() == 0) return;
                 ByteBuffer content = ByteBuffer.allocate(mine.lengthBytes());
                 engine.read(id, 0, content);

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,10 +21,9 @@ import org.junit.jupiter.api.Test;
  * crashes, restarts, pauses, drops and reordering, run to its end and checked for linearizability per chunk, no
  * lost acknowledged write, identical replicas after healing and the chain invariants.
  *
- * <p>The simulation found six bugs in the rules it follows, A to F, since fixed (the rules in SimNode, SimSync and
- * ChainStates): each has a regression test below replaying the seed that found it. Runs with the fixed rules
- * found a seventh, G ({@link #bugGSeed702RetryIsAppliedTwiceAfterASyncSkippedTheChunk}, disabled): its seeds
- * ({@link #BUG_G_SEEDS}) still run in the many-seed tests, their failures reported as known, not failing the test.
+ * <p>The simulation found seven bugs in the rules it follows, A to G, since fixed (in StorageNode and ChainStates,
+ * and alike in SimNode, SimSync and the real ChainStates it runs): each has a regression test below replaying the
+ * seed that found it.
  *
  * <p>{@code -Dseabed.seed=N} replays only seed N, traced ({@code -Dseabed.traceFile=PATH} writes its whole
  * trace); {@code -Dseabed.seeds=K} runs K seeds (default {@value #SEEDS_DEFAULT}) from {@code -Dseabed.seedStart}
@@ -38,10 +36,7 @@ class ChainSimulationTest {
     private static final int FAILURES_REPORTED_MAX = 3;
     private static final Pattern CHUNK = Pattern.compile("chunk (\\d+)");
 
-    /**
-     * The seeds of shared-chunk runs with 1% drops that bug G fails, of the first 20,000 (none of one writer per
-     * chunk).
-     */
+    /** The seeds of shared-chunk runs with 1% drops that bug G failed, of the first 20,000. */
     static final Set<Long> BUG_G_SEEDS = Set.of(702L, 6871L, 9256L, 10319L, 14209L, 15687L);
 
     /** Random runs, each writer on its own chunks (a retry meets its own tag at the head, or none). */
@@ -158,7 +153,7 @@ class ChainSimulationTest {
 
     /**
      * Bug G, found at seed 702 (shared chunks, 6 s of faults) with A to F fixed; of the first 20,000 seeds also
-     * those in {@link #BUG_G_SEEDS} (shared chunks; none of one writer per chunk). A replica's recent tags are
+     * those in {@link #BUG_G_SEEDS} (shared chunks; none of one writer per chunk), fixed since. A replica's recent tags are
      * right only if it committed every version in order, or took a sync's list: a SYNCING target that commits a
      * forwarded whole version over a gap builds the list from its own stale one, and when the sync comes to the
      * chunk it skips it (the target lists the same committed version, nothing pending), so the sender's list
@@ -175,15 +170,13 @@ class ChainSimulationTest {
      * At seed 6871 the gap comes from a sync's finish of a pending version (rule D), sent as a forwarded update,
      * whose SYNC_REPLACE was then lost with the sender's crash.
      *
-     * <p>A fix tried in the model: the listing carries each chunk's recent tags (or a digest of them), and a sync
-     * skips a chunk only when they match the sender's too. With it seeds 1 to 20,000 of both workloads pass, and
-     * seeds 1 to 10,000 of shared chunks with 5% drops (where 8 fail this way without it).
+     * <p>The fix: the listing carries a digest of each chunk's recent tags, and a sync skips a chunk only when it
+     * matches the sender's too (StorageNode.syncChunk, SimSync).
      */
-    @Disabled(
-            "bug G: a sync skips a chunk whose syncing target built its recent tags over a gap; a retry applies twice")
     @Test
     void bugGSeed702RetryIsAppliedTwiceAfterASyncSkippedTheChunk() {
         assertPasses(found(702, 6_000_000, true));
+        for (long seed : BUG_G_SEEDS) assertPasses(found(seed, 6_000_000, true));
     }
 
     /** Goal: a seed replays exactly (the replay hint holds), traced or not. Method: run one seed three times. */
@@ -239,9 +232,6 @@ class ChainSimulationTest {
         int count = only != null ? 1 : Integer.getInteger("seabed.seeds", SEEDS_DEFAULT);
         List<String> failures = new ArrayList<>();
         int failed = 0;
-        Set<Long> knownFailing = sharedChunks ? BUG_G_SEEDS : Set.of();
-        List<Long> known = new ArrayList<>();
-        List<Long> knownPassed = new ArrayList<>();
         SimCluster.Stats total = new SimCluster.Stats();
         long events = 0;
         long simMicros = 0;
@@ -256,32 +246,18 @@ class ChainSimulationTest {
                 System.out.println(r.summary());
                 writeTrace(r);
             }
-            boolean knownToFail = knownFailing.contains(seed) && config.dropRate() == SimCluster.DROP_RATE;
-            if (r.passed()) {
-                if (knownToFail) knownPassed.add(seed);
-                continue;
-            }
-            if (knownToFail) {
-                known.add(seed);
-                System.out.println("seed " + seed + " failed (known: bug G): "
-                        + r.violations().getFirst());
-                continue;
-            }
+            if (r.passed()) continue;
             failed++;
             System.out.println("seed " + seed + " failed: " + r.violations().getFirst());
             if (failures.size() < FAILURES_REPORTED_MAX)
                 failures.add(report(only != null ? r : SimCluster.run(config.traced()), sharedChunks));
         }
         System.out.printf(
-                "ChainSimulationTest: %d seeds from %d%s, %d failed, %d known to fail (bug G) %s%s; %.0f s simulated,"
-                        + " %d events, %.1f s; %s%n",
+                "ChainSimulationTest: %d seeds from %d%s, %d failed; %.0f s simulated, %d events, %.1f s; %s%n",
                 count,
                 first,
                 sharedChunks ? " (shared chunks)" : "",
                 failed,
-                known.size(),
-                known,
-                knownPassed.isEmpty() ? "" : ", known to fail but passed " + knownPassed,
                 simMicros / 1e6,
                 events,
                 (System.nanoTime() - wallStart) / 1e9,

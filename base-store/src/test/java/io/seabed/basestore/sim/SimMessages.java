@@ -60,7 +60,7 @@ final class SimMessages {
     record ListChunks(int targetId, int chainId) implements NodeRequest {}
 
     /** One listed chunk; the digest of a chunk is its value. */
-    record Listed(long committedVersion, long digest, long pendingVersion) {}
+    record Listed(long committedVersion, long digest, long pendingVersion, long tagsDigest) {}
 
     record ListReply(ChainStatus status, Map<Integer, Listed> chunks) {}
 

@@ -38,8 +38,13 @@ final class SimSync {
         Map<Integer, Listed> out = new LinkedHashMap<>();
         node.disk
                 .chunksOf(l.chainId())
-                .forEach(
-                        (c, s) -> out.put(c, new Listed(s.committedVersion(), s.committedValue(), s.pendingVersion())));
+                .forEach((c, s) -> out.put(
+                        c,
+                        new Listed(
+                                s.committedVersion(),
+                                s.committedValue(),
+                                s.pendingVersion(),
+                                s.recentTags().digest())));
         reply.accept(new ListReply(ChainStatus.OK, out));
     }
 
@@ -210,6 +215,7 @@ final class SimSync {
             if (theirs != null
                     && theirs.committedVersion() == mine.committedVersion()
                     && theirs.digest() == mine.committedValue()
+                    && theirs.tagsDigest() == mine.recentTags().digest()
                     && theirs.pendingVersion() == 0) {
                 done.accept(ChainStatus.OK);
                 return;
