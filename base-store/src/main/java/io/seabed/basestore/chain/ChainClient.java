@@ -186,6 +186,7 @@ public final class ChainClient implements BaseStoreClient {
         StorageException last = null;
         long stale = -1;
         boolean toTail = false;
+        int dirtyHops = 0;
         int spread = (int) (id.low() ^ (id.low() >>> 32) ^ id.high());
         for (int attempt = 0; attempt < config.attemptsMax(); attempt++) {
             if (attempt > 0 && !toTail) pause(attempt);
@@ -213,6 +214,9 @@ public final class ChainClient implements BaseStoreClient {
                     case DIRTY -> {
                         dirtyReads.increment();
                         toTail = true;
+                        // The hop to the tail is part of this try, not a new one: a dead tail must not use up the
+                        // tries (two per pause) before the routing moves on. Bounded by attemptsMax hops.
+                        if (dirtyHops++ < config.attemptsMax()) attempt--;
                         continue;
                     }
                     default -> {
