@@ -1,6 +1,7 @@
 package io.seabed.basestore.chunk;
 
 import io.seabed.basestore.BaseStoreClient;
+import io.seabed.basestore.CrcCombine;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
@@ -41,36 +42,14 @@ public final class BlockCrcs {
     }
 
     /** The reflected CRC32C (Castagnoli) polynomial. */
-    private static final int CASTAGNOLI_REFLECTED = 0x82F63B78;
+    private static final long CASTAGNOLI_REFLECTED = 0x82F63B78L;
 
     /**
-     * The CRC32C of the concatenation A‖B from the CRC32C of A, that of B and B's length, without the bytes
-     * (zlib's crc32_combine: multiply A's CRC by x^(8·lengthB) with GF(2) operator matrices, then add B's).
-     * Lets a range of stored blocks go out with sendfile carrying one CRC made from their stored ones.
+     * The CRC32C of the concatenation A‖B from the CRC32C of A, that of B and B's length, without the bytes:
+     * lets a range of stored blocks go out with sendfile carrying one CRC made from their stored ones.
      */
     public static int combine(int crcA, int crcB, long lengthB) {
-        if (lengthB < 0) throw new IllegalArgumentException("lengthB=" + lengthB);
-        if (lengthB == 0) return crcA;
-        int[] even = new int[32];
-        int[] odd = new int[32];
-        odd[0] = CASTAGNOLI_REFLECTED; // the operator for one zero bit
-        for (int n = 1, row = 1; n < 32; n++, row <<= 1) odd[n] = row;
-        square(even, odd); // two zero bits
-        square(odd, even); // four zero bits
-        int crc = crcA;
-        long remaining = lengthB;
-        // Each step squares the operator (one zero byte, then two, four, ...) and applies it for each set bit.
-        while (true) {
-            square(even, odd);
-            if ((remaining & 1) != 0) crc = times(even, crc);
-            remaining >>>= 1;
-            if (remaining == 0) break;
-            square(odd, even);
-            if ((remaining & 1) != 0) crc = times(odd, crc);
-            remaining >>>= 1;
-            if (remaining == 0) break;
-        }
-        return crc ^ crcB;
+        return (int) CrcCombine.combine(crcA & 0xFFFFFFFFL, crcB & 0xFFFFFFFFL, lengthB, CASTAGNOLI_REFLECTED, 32);
     }
 
     /** The CRC32C of {@code count} stored blocks from {@code blockFirst} of a chunk of {@code lengthBytes}. */
@@ -81,16 +60,6 @@ public final class BlockCrcs {
             crc = i == blockFirst ? crcs[i] : combine(crc, crcs[i], blockBytes);
         }
         return crc;
-    }
-
-    private static int times(int[] matrix, int vector) {
-        int sum = 0;
-        for (int i = 0; vector != 0; i++, vector >>>= 1) if ((vector & 1) != 0) sum ^= matrix[i];
-        return sum;
-    }
-
-    private static void square(int[] square, int[] matrix) {
-        for (int n = 0; n < 32; n++) square[n] = times(matrix, matrix[n]);
     }
 
     private static int crcOf(CRC32C crc, ByteBuffer view, int start, int length) {

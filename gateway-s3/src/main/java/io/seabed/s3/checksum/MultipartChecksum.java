@@ -1,5 +1,6 @@
 package io.seabed.s3.checksum;
 
+import io.seabed.basestore.CrcCombine;
 import java.nio.ByteBuffer;
 import java.util.Base64;
 import java.util.List;

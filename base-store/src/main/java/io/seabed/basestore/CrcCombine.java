@@ -1,4 +1,4 @@
-package io.seabed.s3.checksum;
+package io.seabed.basestore;
 
 /**
  * The CRC of a concatenation from the CRCs of its pieces: {@code crc(A + B)} from {@code crc(A)},
