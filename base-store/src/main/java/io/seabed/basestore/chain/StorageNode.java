@@ -942,17 +942,7 @@ public final class StorageNode implements AutoCloseable {
         ChunkBlocks blocks = range.blocks();
         if (blocks.dirty() && !resolved) return dirty(r, table, chain, target, engine);
         int first = r.offset() / BLOCK;
-        if (r.offset() > blocks.lengthBytes())
-            return readReply(
-                    new ReadReply(
-                            ChainStatus.OUT_OF_RANGE,
-                            blocks.chunkVersion(),
-                            blocks.lengthBytes(),
-                            first,
-                            new int[0],
-                            table.version(),
-                            "offset " + r.offset() + " > length " + blocks.lengthBytes()),
-                    null);
+        if (r.offset() > blocks.lengthBytes()) return beyondEnd(r, table, blocks, first);
         int[] crcs = Arrays.copyOfRange(blocks.crcs(), first, first + (range.bytes() + BLOCK - 1) / BLOCK);
         ReadReply reply = new ReadReply(
                 ChainStatus.OK, blocks.chunkVersion(), blocks.lengthBytes(), first, crcs, table.version(), "");
@@ -960,6 +950,20 @@ public final class StorageNode implements AutoCloseable {
                 ? RpcPayload.NONE
                 : new RpcPayload.FileRange(range.file(), range.position(), range.bytes(), range.crc32c(), () -> {});
         return CompletableFuture.completedFuture(new Reply(reply.encode(), payload));
+    }
+
+    /** A read whose offset is past the chunk's end: OUT_OF_RANGE with the version's length. */
+    private static CompletableFuture<Reply> beyondEnd(Read r, RoutingTable table, ChunkBlocks blocks, int first) {
+        return readReply(
+                new ReadReply(
+                        ChainStatus.OUT_OF_RANGE,
+                        blocks.chunkVersion(),
+                        blocks.lengthBytes(),
+                        first,
+                        new int[0],
+                        table.version(),
+                        "offset " + r.offset() + " > length " + blocks.lengthBytes()),
+                null);
     }
 
     /** Answers a read with the blocks copied into a buffer (a target whose files have no channel). */
@@ -989,17 +993,7 @@ public final class StorageNode implements AutoCloseable {
                 // one version (its length and blocks come from the same look-up).
                 window = buf.nioBuffer(0, buf.capacity());
                 blocks = engine.readBlocksUpTo(r.chunk(), first, count, window, false);
-                if (r.offset() > blocks.lengthBytes())
-                    return readReply(
-                            new ReadReply(
-                                    ChainStatus.OUT_OF_RANGE,
-                                    blocks.chunkVersion(),
-                                    blocks.lengthBytes(),
-                                    first,
-                                    new int[0],
-                                    table.version(),
-                                    "offset " + r.offset() + " > length " + blocks.lengthBytes()),
-                            null);
+                if (r.offset() > blocks.lengthBytes()) return beyondEnd(r, table, blocks, first);
             }
             if (blocks.dirty() && !resolved) return dirty(r, table, chain, target, engine);
             buf.writerIndex(window.position());
