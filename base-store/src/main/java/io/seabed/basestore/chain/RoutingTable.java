@@ -40,6 +40,14 @@ public record RoutingTable(
             return path;
         }
 
+        /** The position in the write path of the SYNCING member (whose predecessor fills it), or -1. */
+        public int syncingAt() {
+            List<Integer> path = writePath();
+            int at = -1;
+            for (int i = 0; i < path.size(); i++) if (member(path.get(i)).state() == PublicState.SYNCING) at = i;
+            return at;
+        }
+
         /** Targets that answer reads, in chain order. */
         public List<Integer> readers() {
             List<Integer> readers = new ArrayList<>(members.size());

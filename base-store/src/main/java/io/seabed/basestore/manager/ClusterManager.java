@@ -4,7 +4,6 @@ import io.seabed.basestore.TargetState;
 import io.seabed.basestore.chain.ChainMessages;
 import io.seabed.basestore.chain.ChainStatus;
 import io.seabed.basestore.chain.Peers;
-import io.seabed.basestore.chain.PublicState;
 import io.seabed.basestore.chain.RoutingTable;
 import io.seabed.basestore.rpc.RpcClient;
 import io.seabed.basestore.rpc.RpcException;
@@ -342,9 +341,7 @@ public final class ClusterManager implements AutoCloseable {
     private void startSyncs(RoutingTable table) {
         for (RoutingTable.Chain chain : table.chains().values()) {
             List<Integer> path = chain.writePath();
-            int syncing = -1;
-            for (int i = 0; i < path.size(); i++)
-                if (chain.member(path.get(i)).state() == PublicState.SYNCING) syncing = i;
+            int syncing = chain.syncingAt();
             if (syncing < 1) continue;
             Long running = syncsRunning.get(chain.chainId());
             if (running != null && running == chain.chainVersion()) continue;

@@ -116,9 +116,7 @@ final class SimManager implements SimNetwork.Handler {
     private void startSyncs(RoutingTable table) {
         for (RoutingTable.Chain chain : table.chains().values()) {
             List<Integer> path = chain.writePath();
-            int syncing = -1;
-            for (int i = 0; i < path.size(); i++)
-                if (chain.member(path.get(i)).state() == PublicState.SYNCING) syncing = i;
+            int syncing = chain.syncingAt();
             if (syncing < 1) continue;
             int chainId = chain.chainId();
             long version = chain.chainVersion();
