@@ -13,6 +13,9 @@ import java.util.Objects;
  * @param retriesMax attempts of a conflicting transaction before CONFLICT
  * @param resolverWindowWritesMax keys the resolver remembers before older read views turn TOO_OLD
  * @param snapshotEveryEntries take a snapshot (RocksDB checkpoint) after this many applied entries
+ * @param peers the Raft addresses ({@code host:port}) of every member of a group of several, in member order,
+ *     the same list at every member; empty for a group of one (then raftHost and raftPort are its address)
+ * @param self this member's place in {@code peers} (0 when empty)
  */
 public record MetaKvConfig(
         Path directory,
@@ -21,7 +24,9 @@ public record MetaKvConfig(
         long commitTimeoutMillis,
         int retriesMax,
         int resolverWindowWritesMax,
-        long snapshotEveryEntries) {
+        long snapshotEveryEntries,
+        java.util.List<String> peers,
+        int self) {
 
     public static final long COMMIT_TIMEOUT_MILLIS_DEFAULT = 30_000;
     public static final int RETRIES_MAX_DEFAULT = 64;
@@ -40,6 +45,57 @@ public record MetaKvConfig(
             throw new IllegalArgumentException("resolverWindowWritesMax=" + resolverWindowWritesMax + " < 1024");
         if (snapshotEveryEntries < 1)
             throw new IllegalArgumentException("snapshotEveryEntries=" + snapshotEveryEntries);
+        peers = java.util.List.copyOf(Objects.requireNonNull(peers, "peers"));
+        if (peers.size() == 1) throw new IllegalArgumentException("peers: one member is the empty list");
+        if (peers.isEmpty() ? self != 0 : self < 0 || self >= peers.size())
+            throw new IllegalArgumentException("self=" + self + " of " + peers.size() + " peers");
+        for (String p : peers) {
+            int colon = p.lastIndexOf(':');
+            if (colon <= 0 || colon == p.length() - 1)
+                throw new IllegalArgumentException("peer " + p + ": not host:port");
+        }
+    }
+
+    /** A group of one member at {@code raftHost:raftPort}. */
+    public MetaKvConfig(
+            Path directory,
+            String raftHost,
+            int raftPort,
+            long commitTimeoutMillis,
+            int retriesMax,
+            int resolverWindowWritesMax,
+            long snapshotEveryEntries) {
+        this(
+                directory,
+                raftHost,
+                raftPort,
+                commitTimeoutMillis,
+                retriesMax,
+                resolverWindowWritesMax,
+                snapshotEveryEntries,
+                java.util.List.of(),
+                0);
+    }
+
+    /** True for a member of a group of several. */
+    public boolean grouped() {
+        return !peers.isEmpty();
+    }
+
+    /** The same settings as member {@code self} of the group whose members are at {@code peers}. */
+    public MetaKvConfig member(java.util.List<String> peers, int self) {
+        String me = peers.get(self);
+        int colon = me.lastIndexOf(':');
+        return new MetaKvConfig(
+                directory,
+                me.substring(0, colon),
+                Integer.parseInt(me.substring(colon + 1)),
+                commitTimeoutMillis,
+                retriesMax,
+                resolverWindowWritesMax,
+                snapshotEveryEntries,
+                peers,
+                self);
     }
 
     public static MetaKvConfig defaults(Path directory) {

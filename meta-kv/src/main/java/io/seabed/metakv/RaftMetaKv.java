@@ -9,9 +9,11 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * {@link MetaKv} on a RocksDB state machine under an Apache Ratis group (DESIGN §3.1); today a group
- * of one member, the embedded default. Writes always go through the Raft log (submitted in-process
- * to the local Ratis server); reads use the leader's local RocksDB.
+ * {@link MetaKv} on a RocksDB state machine under an Apache Ratis group (DESIGN §3.1): a group of one member
+ * (the embedded default) or one member of a group of several ({@link MetaKvConfig#peers}). Writes always go
+ * through the Raft log (submitted in-process to the local Ratis server); reads use the local RocksDB. The
+ * {@link MetaKv} methods are for a group of one, or for the leader; processes outside the group use
+ * {@link RemoteMetaKv}, whose calls a member answers through its {@code serve*} methods.
  *
  * <p>Thread safety: every method from any thread, concurrently; all block. Errors: {@link
  * MetaKvException}: INVALID_ARGUMENT for bad keys, values, limits; CONFLICT after retriesMax attempts;
@@ -29,7 +31,7 @@ public final class RaftMetaKv implements MetaKv {
     private RaftMetaKv(MetaKvNode node, InstantSource clock) {
         this.node = node;
         this.clock = clock;
-        this.cleaner = new ExpiryCleaner(this, clock, EXPIRY_CLEANUP_PERIOD_MILLIS);
+        this.cleaner = new ExpiryCleaner(this, clock, EXPIRY_CLEANUP_PERIOD_MILLIS, node::leads);
     }
 
     /**
@@ -105,6 +107,45 @@ public final class RaftMetaKv implements MetaKv {
     public boolean putIfAbsent(byte[] key, byte[] value) {
         Keys.checkValue(value);
         return node.blind(txn -> txn.putIfAbsent(key, value))[0] == 1;
+    }
+
+    /** True when this member leads its group and decides transactions. */
+    public boolean leads() {
+        return node.leads();
+    }
+
+    /** For {@link MetaKvLink#readVersion}: the applied sequence, at the leader (else NOT_LEADER). */
+    public long serveReadVersion() {
+        return node.serveReadVersion();
+    }
+
+    /** For {@link MetaKvLink#get}: {@link #get} at the leader (else NOT_LEADER). */
+    public byte[] serveGet(byte[] key) {
+        return node.serveGet(key);
+    }
+
+    /** For {@link MetaKvLink#multiGet}: {@link #multiGet} at the leader (else NOT_LEADER). */
+    public List<byte[]> serveMultiGet(List<byte[]> keys) {
+        return node.serveMultiGet(keys);
+    }
+
+    /** For {@link MetaKvLink#scan}: {@link #scan} at the leader (else NOT_LEADER). */
+    public List<KeyValue> serveScan(byte[] from, byte[] to, int limit, boolean reverse) {
+        return node.serveScan(from, to, limit, reverse);
+    }
+
+    /**
+     * For {@link MetaKvLink#commit}: decides and commits a remote client's transaction at the leader. Throws
+     * NOT_LEADER, INVALID_ARGUMENT (a malformed message) or UNAVAILABLE before anything is submitted; the future
+     * fails with TIMEOUT once it was (the outcome is then unknown).
+     */
+    public CompletableFuture<byte[]> serveCommit(byte[] txn) {
+        return node.serveCommit(txn);
+    }
+
+    /** For {@link MetaKvLink#validate}: checks a remote read-only transaction's reads at the leader's resolver. */
+    public byte[] serveValidate(byte[] txn) {
+        return node.serveValidate(txn);
     }
 
     /**

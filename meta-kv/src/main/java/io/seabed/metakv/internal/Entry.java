@@ -175,9 +175,16 @@ final class Entry {
             return true;
         }
 
+        /** Bytes after the ops read so far. */
+        int remaining() {
+            return buffer.remaining();
+        }
+
         private byte[] readBytes() {
             int n = buffer.getInt();
             if (n < 0) return null;
+            if (n > buffer.remaining())
+                throw new IllegalStateException("length " + n + " > " + buffer.remaining() + " B left");
             byte[] b = new byte[n];
             buffer.get(b);
             return b;

@@ -27,12 +27,19 @@ public final class ExpiryCleaner implements AutoCloseable {
     private static final byte[] TABLE_TO = {IdempotencyRecords.TABLE + 1};
 
     private final MetaKv kv;
+    private final java.util.function.BooleanSupplier active;
     private final InstantSource clock;
     private final ScheduledExecutorService executor;
     private byte[] resumeFrom = TABLE_FROM;
 
     public ExpiryCleaner(MetaKv kv, InstantSource clock, long periodMillis) {
+        this(kv, clock, periodMillis, () -> true);
+    }
+
+    /** As above, cleaning only in periods when {@code active} holds (a group's leader). */
+    public ExpiryCleaner(MetaKv kv, InstantSource clock, long periodMillis, java.util.function.BooleanSupplier active) {
         this.kv = kv;
+        this.active = active;
         this.clock = clock;
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "metakv-expiry");
@@ -43,6 +50,7 @@ public final class ExpiryCleaner implements AutoCloseable {
     }
 
     private void runSafely() {
+        if (!active.getAsBoolean()) return;
         try {
             runOnce();
         } catch (RuntimeException e) {

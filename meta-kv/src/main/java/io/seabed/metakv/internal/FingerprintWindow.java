@@ -25,6 +25,13 @@ final class FingerprintWindow {
         return size;
     }
 
+    /** Forgets every fingerprint. */
+    void clear() {
+        java.util.Arrays.fill(fingerprints, 0);
+        java.util.Arrays.fill(sequences, 0);
+        size = 0;
+    }
+
     /** The sequence recorded for {@code fingerprint} (not 0), or -1. */
     long get(long fingerprint) {
         for (int i = slot(fingerprint); ; i = (i + 1) & mask) {

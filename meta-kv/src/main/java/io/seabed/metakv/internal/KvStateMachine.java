@@ -69,6 +69,45 @@ final class KvStateMachine extends BaseStateMachine {
         resolver.start(appliedSequence);
     }
 
+    /**
+     * Starts the resolver at the applied sequence if it is stopped and {@code ready} holds, both checked while
+     * no decision can run (a new leader: see {@code RaftNode#watchLeadership}).
+     */
+    void startResolverIf(java.util.function.BooleanSupplier ready) {
+        synchronized (resolver) {
+            if (!resolver.started() && ready.getAsBoolean()) {
+                resolver.start(appliedSequence);
+                LOG.info("meta-kv resolver started at sequence {}", appliedSequence);
+            }
+        }
+    }
+
+    void stopResolver() {
+        synchronized (resolver) {
+            if (resolver.started()) {
+                resolver.stop();
+                LOG.info("meta-kv resolver stopped at applied sequence {}", appliedSequence);
+            }
+        }
+    }
+
+    boolean resolverStarted() {
+        return resolver.started();
+    }
+
+    /** See {@link TxnResolver#validate}. */
+    byte validate(PreparedTxn txn) {
+        return resolver.validate(txn);
+    }
+
+    /** Another member leads now: this one must not decide, whatever its own view of its role says. */
+    @Override
+    public void notifyLeaderChanged(
+            org.apache.ratis.protocol.RaftGroupMemberId groupMemberId,
+            org.apache.ratis.protocol.RaftPeerId newLeaderId) {
+        if (!groupMemberId.getPeerId().equals(newLeaderId)) stopResolver();
+    }
+
     @Override
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage storage) throws IOException {
         super.initialize(server, groupId, storage);

@@ -6,6 +6,7 @@ import io.seabed.metakv.MetaKvException;
 import io.seabed.metakv.MetaKvException.Reason;
 import io.seabed.metakv.TxnFunction;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -41,6 +42,77 @@ public final class MetaKvNode implements AutoCloseable {
         this.stateMachine = stateMachine;
         this.raft = raft;
         this.runner = new TxnRunner(store, stateMachine, raft, config.retriesMax(), config.commitTimeoutMillis());
+        this.commitTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.commitTimeoutMillis());
+    }
+
+    private final long commitTimeoutNanos;
+
+    /** True when this member leads its group and decides transactions (always, for a group of one once open). */
+    public boolean leads() {
+        return raft.leads();
+    }
+
+    private void checkLeads() {
+        if (!raft.leads()) throw new MetaKvException(Reason.NOT_LEADER, "this meta-kv member does not lead its group");
+    }
+
+    /** The read version of a remote transaction: the applied sequence, at the leader. */
+    public long serveReadVersion() {
+        checkLeads();
+        return stateMachine.appliedSequence();
+    }
+
+    public byte[] serveGet(byte[] key) {
+        checkLeads();
+        return get(key);
+    }
+
+    public List<byte[]> serveMultiGet(List<byte[]> keys) {
+        checkLeads();
+        return multiGet(keys);
+    }
+
+    public List<KeyValue> serveScan(byte[] from, byte[] to, int limit, boolean reverse) {
+        checkLeads();
+        return scan(from, to, limit, reverse);
+    }
+
+    /**
+     * Commits a remote transaction ({@link WireTxn}) through the log: its reply bytes (decision, result count,
+     * results). NOT_LEADER, INVALID_ARGUMENT or UNAVAILABLE are thrown before anything is submitted; once it is,
+     * any failure completes the future with TIMEOUT (the entry may still commit: Ratis fails the requests
+     * pending at a leader that steps down, though a new leader may commit their entries).
+     */
+    public CompletableFuture<byte[]> serveCommit(byte[] message) {
+        checkLeads();
+        PreparedTxn txn = WireTxn.decode(message, false);
+        enter();
+        CompletableFuture<ByteBuffer> submitted;
+        try {
+            submitted = raft.submitAsync(txn, System.nanoTime() + commitTimeoutNanos);
+        } catch (RuntimeException e) {
+            inFlight.decrement();
+            throw e;
+        }
+        return submitted.handle((reply, error) -> {
+            inFlight.decrement();
+            if (error != null) {
+                throw new MetaKvException(
+                        Reason.TIMEOUT,
+                        "commit outcome unknown: "
+                                + RaftNode.translate(error, "commit").getMessage());
+            }
+            byte[] bytes = new byte[reply.remaining()];
+            reply.duplicate().get(bytes);
+            return bytes;
+        });
+    }
+
+    /** Validates a remote read-only transaction ({@link WireTxn} without writes): a one-byte decision. */
+    public byte[] serveValidate(byte[] message) {
+        checkLeads();
+        PreparedTxn txn = WireTxn.decode(message, true);
+        return new byte[] {stateMachine.validate(txn)};
     }
 
     /** Opens RocksDB, starts Ratis and waits (up to commitTimeoutMillis) until this node leads and applied its log. */
@@ -55,8 +127,11 @@ public final class MetaKvNode implements AutoCloseable {
         RaftNode raft = null;
         try {
             raft = RaftNode.start(config, stateMachine);
-            raft.awaitReady(config.commitTimeoutMillis());
-            stateMachine.startResolver();
+            if (!config.grouped()) {
+                // A group of one leads at once; a member of several leads when elected (RaftNode.watchLeadership).
+                raft.awaitReady(config.commitTimeoutMillis());
+                stateMachine.startResolver();
+            }
             return new MetaKvNode(store, stateMachine, raft, config);
         } catch (IOException | RuntimeException e) {
             MetaKvException failure = e instanceof MetaKvException m

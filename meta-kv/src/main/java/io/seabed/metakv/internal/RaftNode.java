@@ -84,6 +84,11 @@ final class RaftNode implements AutoCloseable {
     private final Semaphore groupsInFlight = new Semaphore(GROUPS_IN_FLIGHT_MAX);
     private final Thread committer;
     private final Thread deadlines;
+    /** In a group of several: starts and stops the resolver as this member gains and loses the lead. */
+    private final Thread leadership;
+
+    /** How often {@link #watchLeadership} looks at this member's role. */
+    static final long LEADERSHIP_POLL_MILLIS = 5;
     /** Groups submitted to Ratis and not yet answered. */
     private final Set<Waiting> groupsWaiting = ConcurrentHashMap.newKeySet();
 
@@ -101,11 +106,16 @@ final class RaftNode implements AutoCloseable {
     private final LongAdder groupNanos = new LongAdder();
     private volatile boolean closing;
 
-    private RaftNode(RaftServer server, RaftGroupId groupId, RaftPeerId peerId, KvStateMachine stateMachine) {
+    private RaftNode(
+            RaftServer server, RaftGroupId groupId, RaftPeerId peerId, KvStateMachine stateMachine, boolean grouped) {
         this.server = server;
         this.groupId = groupId;
         this.peerId = peerId;
         this.stateMachine = stateMachine;
+        this.leadership = grouped
+                ? Thread.ofPlatform().name("meta-kv-leadership").daemon(true).unstarted(this::watchLeadership)
+                : null;
+        if (leadership != null) leadership.start();
         this.committer =
                 Thread.ofPlatform().name("meta-kv-group-commit").daemon(true).unstarted(this::commitGroups);
         committer.start();
@@ -118,32 +128,80 @@ final class RaftNode implements AutoCloseable {
     static RaftNode start(MetaKvConfig config, KvStateMachine stateMachine) throws IOException {
         Path directory = config.directory();
         Path ratisDirectory = directory.resolve("ratis");
-        UUID[] ids = loadOrCreateIds(directory.resolve(IDS_FILE));
-        RaftPeerId peerId = RaftPeerId.valueOf("meta-" + ids[0]);
-        RaftGroupId groupId = RaftGroupId.valueOf(ids[1]);
-        int port = config.raftPort() != 0 ? config.raftPort() : freePort();
-        RaftPeer peer = RaftPeer.newBuilder()
-                .setId(peerId)
-                .setAddress(config.raftHost() + ":" + port)
-                .build();
+        RaftPeerId peerId;
+        RaftGroup group;
+        int port;
+        if (config.grouped()) {
+            checkMembership(directory.resolve(MEMBER_FILE), config);
+            List<RaftPeer> peers = new ArrayList<>();
+            for (int i = 0; i < config.peers().size(); i++) {
+                peers.add(RaftPeer.newBuilder()
+                        .setId(memberId(i))
+                        .setAddress(config.peers().get(i))
+                        .build());
+            }
+            peerId = memberId(config.self());
+            group = RaftGroup.valueOf(RaftGroupId.valueOf(GROUP_UUID), peers);
+            port = config.raftPort();
+        } else {
+            UUID[] ids = loadOrCreateIds(directory.resolve(IDS_FILE));
+            peerId = RaftPeerId.valueOf("meta-" + ids[0]);
+            port = config.raftPort() != 0 ? config.raftPort() : freePort();
+            RaftPeer peer = RaftPeer.newBuilder()
+                    .setId(peerId)
+                    .setAddress(config.raftHost() + ":" + port)
+                    .build();
+            group = RaftGroup.valueOf(RaftGroupId.valueOf(ids[1]), peer);
+        }
+        RaftGroupId groupId = group.getGroupId();
         boolean exists =
                 Files.isDirectory(ratisDirectory.resolve(groupId.getUuid().toString()));
         RaftServer server = RaftServer.newBuilder()
                 .setServerId(peerId)
-                .setGroup(RaftGroup.valueOf(groupId, peer))
+                .setGroup(group)
                 .setStateMachine(stateMachine)
                 .setProperties(properties(config, ratisDirectory, port))
                 .setOption(exists ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
         server.start();
         LOG.info(
-                "meta-kv raft peer {} group {} on {}:{} ({})",
+                "meta-kv raft peer {} group {} ({} members) on {}:{} ({})",
                 peerId,
                 groupId,
+                group.getPeers().size(),
                 config.raftHost(),
                 port,
                 exists ? "RECOVER" : "FORMAT");
-        return new RaftNode(server, groupId, peerId, stateMachine);
+        return new RaftNode(server, groupId, peerId, stateMachine, config.grouped());
+    }
+
+    /** The group of several members: one fixed id, so every member and every restart agree on it. */
+    private static final UUID GROUP_UUID = UUID.nameUUIDFromBytes("seabed meta-kv root group".getBytes());
+
+    private static final String MEMBER_FILE = "meta-kv.member";
+
+    private static RaftPeerId memberId(int index) {
+        return RaftPeerId.valueOf("meta" + index);
+    }
+
+    /**
+     * Records this directory's place in its group on first start and refuses a later start with another place or
+     * member count (the Raft log in it belongs to that member; a different one would split the group's history).
+     */
+    private static void checkMembership(Path file, MetaKvConfig config) throws IOException {
+        String mine = "member " + config.self() + " of " + config.peers().size();
+        if (Files.exists(file)) {
+            String recorded = Files.readString(file).strip();
+            if (!recorded.equals(mine))
+                throw new MetaKvException(
+                        Reason.INVALID_ARGUMENT, config.directory() + " holds " + recorded + ", started as " + mine);
+            return;
+        }
+        if (Files.isDirectory(config.directory().resolve("ratis"))
+                && Files.exists(config.directory().resolve(IDS_FILE)))
+            throw new MetaKvException(
+                    Reason.INVALID_ARGUMENT, config.directory() + " holds a group of one; started as " + mine);
+        writeDurably(file, mine + "\n");
     }
 
     private static RaftProperties properties(MetaKvConfig config, Path ratisDirectory, int port) {
@@ -156,14 +214,17 @@ final class RaftNode implements AutoCloseable {
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("64MB"));
         // Entries are applied within milliseconds and there are no followers to catch up yet: a small entry
         // cache keeps the log's copies of recent entries (inline bodies included) out of the old generation.
-        RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 2);
+        RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, config.grouped() ? 4 : 2);
         // No metadata entry (commit index) after each commit: it doubled log writes and fdatasyncs. A restarted
         // group learns its commit index the standard Raft way, when its leader commits an entry of its term.
         RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
         // Not Ratis' async flush: in 3.3.0 its completion marks lastWrittenIndex as read when the force returns,
         // which can include entries written after the force began (SegmentedRaftLogWorker.asyncFlushOutStream).
         RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf("32MB"));
-        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        // A group of one purges its log up to each snapshot. A group of several purges only what every member has
+        // committed: snapshots are this member's RocksDB checkpoint and are not sent to followers, so a member
+        // that was down catches up from the log (a member replaced with an empty disk cannot join yet).
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, !config.grouped());
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotEveryEntries());
         // The log refuses entries over the appender's buffer; TxnAttempt.ENTRY_BYTES_MAX stays below it.
@@ -174,6 +235,48 @@ final class RaftNode implements AutoCloseable {
         // Requests come in-process with fresh call ids and are never retried by a client: keep the cache short.
         RaftServerConfigKeys.RetryCache.setExpiryTime(p, TimeDuration.valueOf(5, TimeUnit.SECONDS));
         return p;
+    }
+
+    /**
+     * The resolver of a group of several: started when this member leads, is ready (the first entry of its term
+     * is applied, so every entry of earlier terms is committed) and has applied everything committed — then the
+     * applied sequence is the newest any committed entry carries, and entries of this term decided before were
+     * UNAVAILABLE, with no sequence. Stopped as soon as this member is not the leader (and by
+     * {@link KvStateMachine#notifyLeaderChanged}), so it restarts only in a later term, from the applied state.
+     */
+    private void watchLeadership() {
+        while (!closing) {
+            try {
+                Thread.sleep(LEADERSHIP_POLL_MILLIS);
+                RaftServer.Division division = server.getDivision(groupId);
+                if (!division.getInfo().isLeader()) {
+                    stateMachine.stopResolver();
+                } else if (!stateMachine.resolverStarted()) {
+                    long term = division.getInfo().getCurrentTerm();
+                    stateMachine.startResolverIf(() -> {
+                        var applied = stateMachine.getLastAppliedTermIndex();
+                        return division.getInfo().isLeaderReady()
+                                && division.getInfo().getCurrentTerm() == term
+                                && applied != null
+                                && applied.getIndex() >= division.getRaftLog().getLastCommittedIndex();
+                    });
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                if (!closing) LOG.warn("meta-kv leadership check failed: {}", e.toString());
+            }
+        }
+    }
+
+    /** True when this member leads its group and decides transactions. */
+    boolean leads() {
+        try {
+            return stateMachine.resolverStarted()
+                    && server.getDivision(groupId).getInfo().isLeader();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Waits until this member leads and has applied every committed entry, or fails with a clear error. */
@@ -380,14 +483,18 @@ final class RaftNode implements AutoCloseable {
             return new UUID[] {UUID.fromString(lines[0].strip()), UUID.fromString(lines[1].strip())};
         }
         UUID[] ids = {UUID.randomUUID(), UUID.randomUUID()};
+        writeDurably(file, ids[0] + "\n" + ids[1] + "\n");
+        return ids;
+    }
+
+    private static void writeDurably(Path file, String text) throws IOException {
         Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(IDS_FILE + ".tmp");
-        Files.writeString(tmp, ids[0] + "\n" + ids[1] + "\n");
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, text);
         try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
             channel.force(true);
         }
         Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        return ids;
     }
 
     @Override
@@ -395,6 +502,7 @@ final class RaftNode implements AutoCloseable {
         closing = true;
         committer.interrupt();
         deadlines.interrupt();
+        if (leadership != null) leadership.interrupt();
         try {
             committer.join(10_000);
         } catch (InterruptedException e) {

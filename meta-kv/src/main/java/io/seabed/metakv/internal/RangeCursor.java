@@ -13,7 +13,7 @@ import org.rocksdb.RocksIterator;
  *
  * <p>Not thread safe. Close it (it holds native iterators).
  */
-final class RangeCursor implements AutoCloseable {
+final class RangeCursor implements BaseView.Cursor {
     private record Segment(ColumnFamilyHandle family, byte[] from, byte[] to) {}
 
     private final KvStore store;
@@ -49,7 +49,8 @@ final class RangeCursor implements AutoCloseable {
     }
 
     /** Moves to the next key; false at the end of the range. */
-    boolean next() {
+    @Override
+    public boolean next() {
         while (true) {
             if (iterator == null && !openNextSegment()) return false;
             if (started) {
@@ -82,11 +83,13 @@ final class RangeCursor implements AutoCloseable {
         }
     }
 
-    byte[] key() {
+    @Override
+    public byte[] key() {
         return key;
     }
 
-    byte[] value() {
+    @Override
+    public byte[] value() {
         return iterator.value();
     }
 

@@ -10,17 +10,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
-import org.rocksdb.ReadOptions;
-import org.rocksdb.RocksDBException;
 
 /**
- * One attempt of a transaction: reads at a RocksDB snapshot taken after the applied sequence R was
- * read (so the snapshot holds at least everything up to R, and any newer data it holds only causes a
- * spurious conflict, never a missed one), records its read set, and buffers its writes in op order
- * with an overlay for read-your-own-writes.
+ * One attempt of a transaction: reads a {@link BaseView} that holds at least everything up to the applied
+ * sequence R read before it (a RocksDB snapshot taken after R was read, or the leader's newest state; any newer
+ * data it shows only causes a spurious conflict, never a missed one), records its read set, and buffers its
+ * writes in op order with an overlay for read-your-own-writes.
  *
- * <p>Not thread safe: used by the thread running the transaction function. The caller owns the
- * {@link ReadOptions} and its snapshot.
+ * <p>Not thread safe: used by the thread running the transaction function. The caller owns the view.
  */
 final class TxnAttempt implements Txn {
     /** Largest encoded batch of one transaction; bounded by Ratis' log buffer (RaftNode sets it). */
@@ -29,8 +26,7 @@ final class TxnAttempt implements Txn {
     /** Entries one scan returns at most, whatever the limit asked. */
     static final int SCAN_LIMIT_MAX = 100_000;
 
-    private final KvStore store;
-    private final ReadOptions readOptions;
+    private final BaseView view;
     private final long readVersion;
     private final TreeMap<byte[], PendingValue> overlay = new TreeMap<>(Keys.ORDER);
     private final List<KeyRange> deletedRanges = new ArrayList<>(0);
@@ -41,9 +37,9 @@ final class TxnAttempt implements Txn {
     private final List<KeyRange> writtenRanges = new ArrayList<>(0);
     private int entryBytes = Entry.HEADER_BYTES;
 
-    TxnAttempt(KvStore store, ReadOptions readOptions, long readVersion) {
-        this.store = store;
-        this.readOptions = readOptions;
+    /** An attempt reading {@code view} (null: blind ops only) at sequence {@code readVersion}. */
+    TxnAttempt(BaseView view, long readVersion) {
+        this.view = view;
         this.readVersion = readVersion;
     }
 
@@ -53,6 +49,20 @@ final class TxnAttempt implements Txn {
 
     PreparedTxn prepare() {
         return new PreparedTxn(writer.finish(), readVersion, readKeys, readRanges, writtenKeys, writtenRanges);
+    }
+
+    /** As {@link #prepare}, with a read set that was recorded elsewhere (a remote client's; see {@link WireTxn}). */
+    PreparedTxn prepare(long readVersion, List<byte[]> readKeys, List<KeyRange> readRanges) {
+        return new PreparedTxn(writer.finish(), readVersion, readKeys, readRanges, writtenKeys, writtenRanges);
+    }
+
+    /** Reads this attempt recorded: keys, then ranges. */
+    List<byte[]> readKeys() {
+        return readKeys;
+    }
+
+    List<KeyRange> readRanges() {
+        return readRanges;
     }
 
     @Override
@@ -84,7 +94,7 @@ final class TxnAttempt implements Txn {
         if (reverse) view = view.descendingMap();
         Iterator<Map.Entry<byte[], PendingValue>> own = view.entrySet().iterator();
         List<KeyValue> out = new ArrayList<>(Math.min(n, 64));
-        try (RangeCursor base = new RangeCursor(store, readOptions, from, to, reverse)) {
+        try (BaseView.Cursor base = this.view.cursor(from, to, reverse)) {
             boolean hasBase = base.next();
             Map.Entry<byte[], PendingValue> mine = own.hasNext() ? own.next() : null;
             while (out.size() < n && (hasBase || mine != null)) {
@@ -199,11 +209,7 @@ final class TxnAttempt implements Txn {
 
     private byte[] readBase(byte[] key) {
         readKeys.add(key.clone());
-        try {
-            return store.get(readOptions, key);
-        } catch (RocksDBException e) {
-            throw new MetaKvException(Reason.UNAVAILABLE, "RocksDB get: " + e.getMessage(), e);
-        }
+        return view.get(key);
     }
 
     private boolean inDeletedRange(byte[] key) {

@@ -11,9 +11,14 @@ import java.util.List;
  * sequence above R. Forgetting old batches raises the low-water mark; a read older than it is
  * TOO_OLD.
  *
- * <p>Not thread safe: called only from {@link KvStateMachine#preAppendTransaction}, which Ratis runs
- * under the log's write lock in log order (RaftLogBase.appendImpl), and from {@link #start} before
- * any write is submitted.
+ * <p>Thread safety: synchronized. {@link #decide} runs from {@link KvStateMachine#preAppendTransaction}, which
+ * Ratis calls under the log's write lock in log order (RaftLogBase.appendImpl); {@link #start} and {@link #stop}
+ * come from leadership changes and {@link #validate} from remote readers, so they take the same monitor (never
+ * contended on the write path).
+ *
+ * <p>In a group of several members only the leader decides. A stopped resolver answers UNAVAILABLE and assigns
+ * no sequence, so a new leader can start it at its applied sequence once everything before its term is applied
+ * (see {@code RaftNode}); the window starts empty, so reads older than that are TOO_OLD.
  */
 final class TxnResolver {
     private final int windowWritesMax;
@@ -41,13 +46,34 @@ final class TxnResolver {
     }
 
     /** Starts deciding after everything in the log is applied; {@code appliedSequence} is the newest one. */
-    void start(long appliedSequence) {
+    synchronized void start(long appliedSequence) {
+        batches.clear();
+        rangeWrites.clear();
+        newestByKey.clear();
+        windowWrites = 0;
         lastSequence = appliedSequence;
         lowWater = appliedSequence;
         started = true;
     }
 
-    long lowWater() {
+    /** Stops deciding (this member no longer leads): every decision is UNAVAILABLE until {@link #start}. */
+    synchronized void stop() {
+        started = false;
+    }
+
+    synchronized boolean started() {
+        return started;
+    }
+
+    /**
+     * Whether a read-only transaction's reads are those of one consistent state: COMMIT when nothing it read was
+     * decided since its read version, else CONFLICT, TOO_OLD or UNAVAILABLE as {@link #decide} would answer.
+     */
+    synchronized byte validate(PreparedTxn txn) {
+        return check(txn);
+    }
+
+    synchronized long lowWater() {
         return lowWater;
     }
 
@@ -57,7 +83,7 @@ final class TxnResolver {
     }
 
     /** Decides {@code txn} and writes the decision into its copy at {@code offset} of {@code buffer}. */
-    byte decide(PreparedTxn txn, byte[] buffer, int offset) {
+    synchronized byte decide(PreparedTxn txn, byte[] buffer, int offset) {
         byte decision = check(txn);
         if (decision != Entry.COMMIT) {
             Entry.decide(buffer, offset, decision, 0);
@@ -74,9 +100,8 @@ final class TxnResolver {
         if (!txn.hasReads()) return Entry.COMMIT;
         long r = txn.readVersion;
         if (r < lowWater) return Entry.TOO_OLD;
-        if (r > lastSequence) {
-            throw new IllegalStateException("readVersion=" + r + " > lastSequence=" + lastSequence);
-        }
+        // Only a remote client can ask this (a read version from another member's newer term): never decide it.
+        if (r > lastSequence) return Entry.TOO_OLD;
         if (r == lastSequence) return Entry.COMMIT;
         long[] readFingerprints = txn.readFingerprints;
         for (int i = 0; i < readFingerprints.length; i++) {

@@ -108,7 +108,7 @@ final class TxnRunner {
         Snapshot snapshot = store.snapshot();
         ReadOptions options = store.readOptions(snapshot);
         try {
-            TxnAttempt txn = new TxnAttempt(store, options, readVersion);
+            TxnAttempt txn = new TxnAttempt(new LocalView(store, options), readVersion);
             T result = fn.apply(txn);
             return new Attempt<>(result, txn.hasWrites() ? txn.prepare() : null);
         } finally {
@@ -119,7 +119,7 @@ final class TxnRunner {
 
     /** Commits blind ops (no reads, so no conflict); returns their results in op order. */
     long[] blind(java.util.function.Consumer<io.seabed.metakv.Txn> ops) {
-        TxnAttempt txn = new TxnAttempt(store, null, 0);
+        TxnAttempt txn = new TxnAttempt(null, 0);
         ops.accept(txn);
         ByteBuffer reply = node.submit(txn.prepare(), System.nanoTime() + commitTimeoutNanos);
         byte decision = reply.get(0);
