@@ -14,6 +14,20 @@ import java.util.List;
  * have applied.
  */
 public interface MetaKvLink extends AutoCloseable {
+    /**
+     * Bytes of keys and values one {@link #scan} answers at most (beyond its first entry): a remote scan goes on
+     * in pages; {@link #scanMayGoOn} tells whether a page may have been cut by this bound.
+     */
+    int SCAN_REPLY_BYTES_MAX = 4 << 20;
+
+    /** Whether a scan page of {@code entries} entries (asked {@code asked}) and {@code bytes} bytes may not be all. */
+    static boolean scanMayGoOn(int entries, int asked, long bytes) {
+        return entries > 0 && (entries >= asked || bytes > SCAN_REPLY_BYTES_MAX - (KEY_ENTRY_BYTES_MAX));
+    }
+
+    /** The largest key plus value. */
+    int KEY_ENTRY_BYTES_MAX = MetaKv.KEY_BYTES_MAX + MetaKv.VALUE_BYTES_MAX;
+
     /** Members of the group, numbered {@code 0 .. members()-1}. */
     int members();
 
@@ -26,7 +40,7 @@ public interface MetaKvLink extends AutoCloseable {
     /** {@link RaftMetaKv#serveMultiGet} at {@code member}. */
     List<byte[]> multiGet(int member, List<byte[]> keys);
 
-    /** {@link RaftMetaKv#serveScan} at {@code member}. */
+    /** {@link RaftMetaKv#serveScan} at {@code member}: at most {@link #SCAN_REPLY_BYTES_MAX} bytes of entries. */
     List<KeyValue> scan(int member, byte[] from, byte[] to, int limit, boolean reverse);
 
     /** {@link RaftMetaKv#serveCommit} at {@code member}: its reply bytes. */

@@ -25,6 +25,7 @@ public final class RemoteMetaKv implements MetaKv {
     private final MetaKvLink link;
     private final RemoteTxns txns;
     private final InstantSource clock;
+    private volatile boolean closed;
 
     public RemoteMetaKv(MetaKvLink link, int retriesMax, long commitTimeoutMillis, InstantSource clock) {
         this.link = link;
@@ -43,32 +44,38 @@ public final class RemoteMetaKv implements MetaKv {
 
     @Override
     public byte[] get(byte[] key) {
+        checkOpen();
         return txns.get(key);
     }
 
     @Override
     public List<byte[]> multiGet(List<byte[]> keys) {
+        checkOpen();
         return txns.multiGet(keys);
     }
 
     @Override
     public List<KeyValue> scan(byte[] from, byte[] to, int limit, boolean reverse) {
+        checkOpen();
         return txns.scan(from, to, limit, reverse);
     }
 
     @Override
     public <T> T transact(TxnFunction<T> fn) {
+        checkOpen();
         return txns.transact(fn);
     }
 
     /** Runs {@link #transact} on a virtual thread of its own: nothing happens on the calling thread. */
     @Override
     public <T> CompletableFuture<T> transactAsync(TxnFunction<T> fn) {
+        checkOpen();
         return CompletableFuture.supplyAsync(() -> txns.transact(fn), ASYNC);
     }
 
     @Override
     public byte[] transactOnce(RequestId requestId, long retentionMillis, TxnFunction<byte[]> fn) {
+        checkOpen();
         if (retentionMillis <= 0) {
             throw new MetaKvException(
                     MetaKvException.Reason.INVALID_ARGUMENT, "retentionMillis=" + retentionMillis + " <= 0");
@@ -92,22 +99,30 @@ public final class RemoteMetaKv implements MetaKv {
 
     @Override
     public long add(byte[] key, long delta) {
+        checkOpen();
         return txns.blind(txn -> txn.add(key, delta))[0];
     }
 
     @Override
     public long max(byte[] key, long value) {
+        checkOpen();
         return txns.blind(txn -> txn.max(key, value))[0];
     }
 
     @Override
     public boolean putIfAbsent(byte[] key, byte[] value) {
+        checkOpen();
         Keys.checkValue(value);
         return txns.blind(txn -> txn.putIfAbsent(key, value))[0] == 1;
     }
 
+    private void checkOpen() {
+        if (closed) throw new MetaKvException(MetaKvException.Reason.CLOSED, "meta-kv client is closed");
+    }
+
     @Override
     public void close() {
+        closed = true;
         link.close();
     }
 }

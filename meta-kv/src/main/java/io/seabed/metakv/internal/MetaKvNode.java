@@ -4,6 +4,7 @@ import io.seabed.metakv.KeyValue;
 import io.seabed.metakv.MetaKvConfig;
 import io.seabed.metakv.MetaKvException;
 import io.seabed.metakv.MetaKvException.Reason;
+import io.seabed.metakv.MetaKvLink;
 import io.seabed.metakv.TxnFunction;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -53,6 +54,7 @@ public final class MetaKvNode implements AutoCloseable {
     }
 
     private void checkLeads() {
+        if (closed) throw new MetaKvException(Reason.CLOSED, "meta-kv is closed");
         if (!raft.leads()) throw new MetaKvException(Reason.NOT_LEADER, "this meta-kv member does not lead its group");
     }
 
@@ -72,9 +74,10 @@ public final class MetaKvNode implements AutoCloseable {
         return multiGet(keys);
     }
 
+    /** As {@link #scan}, ending early once the entries hold {@link MetaKvLink#SCAN_REPLY_BYTES_MAX} bytes. */
     public List<KeyValue> serveScan(byte[] from, byte[] to, int limit, boolean reverse) {
         checkLeads();
-        return scan(from, to, limit, reverse);
+        return scan(from, to, limit, reverse, MetaKvLink.SCAN_REPLY_BYTES_MAX);
     }
 
     /**
@@ -176,6 +179,10 @@ public final class MetaKvNode implements AutoCloseable {
     }
 
     public List<KeyValue> scan(byte[] from, byte[] to, int limit, boolean reverse) {
+        return scan(from, to, limit, reverse, Long.MAX_VALUE);
+    }
+
+    private List<KeyValue> scan(byte[] from, byte[] to, int limit, boolean reverse, long bytesMax) {
         Keys.checkRange(from, to);
         int n = TxnAttempt.checkLimit(limit);
         enter();
@@ -183,7 +190,12 @@ public final class MetaKvNode implements AutoCloseable {
         try (ReadOptions options = new ReadOptions().setSnapshot(snapshot);
                 RangeCursor cursor = new RangeCursor(store, options, from, to, reverse)) {
             List<KeyValue> out = new ArrayList<>(Math.min(n, 64));
-            while (out.size() < n && cursor.next()) out.add(new KeyValue(cursor.key(), cursor.value()));
+            long bytes = 0;
+            while (out.size() < n && bytes < bytesMax && cursor.next()) {
+                KeyValue kv = new KeyValue(cursor.key(), cursor.value());
+                out.add(kv);
+                bytes += kv.key().length + kv.value().length;
+            }
             return out;
         } finally {
             store.release(snapshot);

@@ -52,15 +52,29 @@ public final class RemoteTxns {
     public List<KeyValue> scan(byte[] from, byte[] to, int limit, boolean reverse) {
         Keys.checkRange(from, to);
         int n = TxnAttempt.checkLimit(limit);
-        return onLeader(m -> link.scan(m, from, to, n, reverse), deadline());
+        long deadline = deadline();
+        List<KeyValue> first = onLeader(m -> link.scan(m, from, to, n, reverse), deadline);
+        if (!MetaKvLink.scanMayGoOn(first.size(), n, RemoteView.bytesOf(first)) || first.size() >= n) return first;
+        // Cut by the reply's byte bound: the rest in further pages (each a state of its own, as pages of any
+        // scan outside a transaction).
+        List<KeyValue> out = new java.util.ArrayList<>(first);
+        while (out.size() < n) {
+            byte[] end = out.getLast().key();
+            byte[] f = reverse ? from : Keys.successor(end);
+            byte[] t = reverse ? end : to;
+            int asked = n - out.size();
+            List<KeyValue> page = onLeader(m -> link.scan(m, f, t, asked, reverse), deadline);
+            out.addAll(page);
+            if (!MetaKvLink.scanMayGoOn(page.size(), asked, RemoteView.bytesOf(page))) break;
+        }
+        return out;
     }
 
     public <T> T transact(TxnFunction<T> fn) {
         long deadline = deadline();
         int conflicts = 0;
-        int retried = 0;
-        for (int attempt = 1; attempt <= retriesMax; attempt++) {
-            if (attempt > 1) backoff(attempt - 1, deadline);
+        int moved = 0;
+        for (int attempt = 1; attempt <= retriesMax; ) {
             int[] at = new int[1];
             long readVersion = onLeader(
                     m -> {
@@ -71,7 +85,7 @@ public final class RemoteTxns {
             int member = at[0];
             RemoteView view = new RemoteView(link, member);
             TxnAttempt txn = new TxnAttempt(view, readVersion);
-            T result;
+            T result = null;
             byte decision;
             try {
                 result = fn.apply(txn);
@@ -83,28 +97,33 @@ public final class RemoteTxns {
                 }
             } catch (MetaKvException e) {
                 if (!movable(e)) throw e;
-                retried++;
-                lost(member);
-                checkDeadline(deadline, attempt, conflicts, retried);
-                continue;
+                decision = Entry.UNAVAILABLE;
             }
             switch (decision) {
                 case Entry.COMMIT -> {
                     return result;
                 }
-                case Entry.CONFLICT, Entry.TOO_OLD -> conflicts++;
+                case Entry.CONFLICT, Entry.TOO_OLD -> {
+                    conflicts++;
+                    attempt++;
+                    checkDeadline(deadline, attempt, conflicts, moved);
+                    backoff(attempt - 1, deadline);
+                }
                 case Entry.UNAVAILABLE -> {
-                    retried++;
+                    // The member stopped leading (or went away) mid-attempt: not a conflict, so it does not use up
+                    // an attempt; the pause grows while no member leads, within the deadline.
+                    moved++;
                     lost(member);
+                    checkDeadline(deadline, attempt, conflicts, moved);
+                    pause(moved, deadline);
                 }
                 default -> throw new MetaKvException(Reason.UNAVAILABLE, "unknown decision " + decision);
             }
-            checkDeadline(deadline, attempt, conflicts, retried);
         }
         throw new MetaKvException(
                 Reason.CONFLICT,
                 "transaction not committed after retriesMax=" + retriesMax + " attempts (conflicts=" + conflicts
-                        + ", leader changes=" + retried + ")");
+                        + ", leader changes=" + moved + ")");
     }
 
     /** Commits blind ops at the leader; returns their results in op order. */
@@ -127,7 +146,7 @@ public final class RemoteTxns {
             lost(leader);
             if (System.nanoTime() - deadline > 0)
                 throw new MetaKvException(Reason.UNAVAILABLE, "no member decided a blind batch within the deadline");
-            backoff(1, deadline);
+            pause(1, deadline);
         }
     }
 
@@ -144,9 +163,12 @@ public final class RemoteTxns {
         }
     }
 
-    /** Errors after which the attempt may go to another member: nothing of it was applied. */
+    /**
+     * Errors after which the attempt may go to another member: nothing of it was applied (a member that is
+     * closing answers CLOSED; a commit already submitted there fails with TIMEOUT instead).
+     */
     private static boolean movable(MetaKvException e) {
-        return e.reason() == Reason.NOT_LEADER || e.reason() == Reason.UNAVAILABLE;
+        return e.reason() == Reason.NOT_LEADER || e.reason() == Reason.UNAVAILABLE || e.reason() == Reason.CLOSED;
     }
 
     private void lost(int member) {
@@ -176,8 +198,14 @@ public final class RemoteTxns {
                         Reason.UNAVAILABLE,
                         "no meta-kv member leads (" + n + " asked, last: " + last.getMessage() + ")");
             }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(Math.min(200, 10L << Math.min(round, 5))));
+            pause(round + 1, deadline);
         }
+    }
+
+    /** The pause before the {@code n}th try after a member did not lead: 5 ms doubling up to 200 ms. */
+    private static void pause(int n, long deadline) {
+        long nanos = TimeUnit.MILLISECONDS.toNanos(Math.min(200, 5L << Math.min(n - 1, 6)));
+        LockSupport.parkNanos(Math.max(0, Math.min(nanos, deadline - System.nanoTime())));
     }
 
     private static void backoff(int attempt, long deadline) {

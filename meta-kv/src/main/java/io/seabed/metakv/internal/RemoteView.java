@@ -39,6 +39,12 @@ final class RemoteView implements BaseView {
         return new PagedCursor(from, to, reverse);
     }
 
+    static long bytesOf(List<KeyValue> page) {
+        long bytes = 0;
+        for (KeyValue kv : page) bytes += kv.key().length + kv.value().length;
+        return bytes;
+    }
+
     private final class PagedCursor implements Cursor {
         private byte[] from;
         private byte[] to;
@@ -61,7 +67,7 @@ final class RemoteView implements BaseView {
                 calls++;
                 page = link.scan(member, from, to, PAGE, reverse);
                 next = 0;
-                last = page.size() < PAGE;
+                last = !MetaKvLink.scanMayGoOn(page.size(), PAGE, bytesOf(page));
                 if (page.isEmpty()) return false;
                 byte[] end = page.getLast().key();
                 if (reverse) to = end;
