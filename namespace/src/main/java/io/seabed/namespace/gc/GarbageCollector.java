@@ -70,6 +70,9 @@ public final class GarbageCollector implements AutoCloseable {
                 store.deleteChunk(c);
                 chunksDeleted.incrementAndGet();
             }
+            if (record.inode() != 0)
+                chunksDeleted.addAndGet(io.seabed.namespace.fs.HierarchicalFs.releaseInode(
+                        kv, store, record.inodeBucket(), record.inode()));
             for (int i = 0; i < record.intentChunks(); i++) {
                 store.deleteChunkAnywhere(new ChunkId(record.uidHigh(), record.uidLow() | i));
                 chunksDeleted.incrementAndGet();
