@@ -146,6 +146,28 @@ final class LocalCluster implements AutoCloseable {
         return primary;
     }
 
+    /**
+     * Which running meta process (1..K) leads its group, by its log: the one whose latest resolver line says it
+     * started, most recently of all (a member logs it when it takes the lead and "stopped" when it loses it); 0
+     * when none does.
+     */
+    int metaLeader() throws IOException {
+        int leader = 0;
+        String newest = "";
+        int members = Integer.parseInt(properties().getProperty("meta.nodes", "1"));
+        for (int i = 1; members > 1 && i <= members; i++) {
+            if (ProcessHandle.of(pid("meta", i)).filter(ProcessHandle::isAlive).isEmpty()) continue;
+            String last = "";
+            for (String line : Files.readAllLines(dir.resolve("logs").resolve("meta-" + i + ".log")))
+                if (line.contains("meta-kv resolver started") || line.contains("meta-kv resolver stopped")) last = line;
+            if (last.contains("started") && last.compareTo(newest) > 0) {
+                newest = last;
+                leader = i;
+            }
+        }
+        return leader;
+    }
+
     /** The cluster's root keys: from the environment it inherited, or those its server generated. */
     AwsCredentialsProvider rootCredentials() throws IOException {
         String ak = System.getenv("SEABED_ACCESS_KEY");

@@ -23,8 +23,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code seabed cluster}: a local cluster of separate OS processes on 127.0.0.1 for tests and trials: one
- * {@code server} (meta-kv, S3 front and console), M {@code manager} processes (one primary by lease, the others
- * standbys; with M = 0 the manager runs inside the server) and N {@code storage} nodes. Everything
+ * {@code server} (S3 front and console, and meta-kv unless it has members of its own), M {@code manager} processes
+ * (one primary by lease, the others standbys; with M = 0 the manager runs inside the server), N {@code storage}
+ * nodes, and with {@code --meta-nodes} K of 3 or more, K {@code meta} processes: the members of the meta-kv group,
+ * which the server uses over the RPC. Everything
  * lives under {@code --dir D}: {@code cluster.properties} (ports), {@code pids/ROLE-INDEX.pid}, {@code
  * args/ROLE-INDEX.args} (the command line, for restart), {@code logs/ROLE-INDEX.log}, and each role's data.
  * Ports are chosen once at start and kept, so restarted processes come back at the same addresses.
@@ -44,6 +46,7 @@ final class ClusterCommand {
     static final String SERVER = "server";
     static final String MANAGER = "manager";
     static final String STORAGE = "storage";
+    static final String META = "meta";
     private static final long READY_WAIT_MILLIS = 180_000;
 
     /** Where one cluster's files are. */
@@ -118,9 +121,21 @@ final class ClusterCommand {
             return nodes;
         }
 
-        /** Every role and index of this cluster, server first. */
+        /** Meta-kv members (1: meta-kv runs inside the server process, which is not counted here). */
+        int metaNodes() throws IOException {
+            return Integer.parseInt(load().getProperty("meta.nodes", "1"));
+        }
+
+        /** The meta members' processes: none when meta-kv runs inside the server. */
+        int metaProcesses() throws IOException {
+            int n = metaNodes();
+            return n == 1 ? 0 : n;
+        }
+
+        /** Every role and index of this cluster: meta members first (the server waits for them), then the server. */
         List<Map.Entry<String, Integer>> processes() throws IOException {
             List<Map.Entry<String, Integer>> all = new ArrayList<>();
+            for (int i = 1; i <= metaProcesses(); i++) all.add(Map.entry(META, i));
             all.add(Map.entry(SERVER, 0));
             for (int i = 1; i <= managerProcesses(); i++) all.add(Map.entry(MANAGER, i));
             for (int i = 1; i <= storageNodes(); i++) all.add(Map.entry(STORAGE, i));
@@ -202,7 +217,8 @@ final class ClusterCommand {
 
         @Option(
                 names = "--meta-nodes",
-                description = "Meta-kv members (default: ${DEFAULT-VALUE}; only 1 is built yet).",
+                description = "Meta-kv members (default: ${DEFAULT-VALUE}, inside the server process); 3 or more (odd)"
+                        + " run as meta processes of their own.",
                 defaultValue = "1")
         int metaNodes;
 
@@ -218,9 +234,10 @@ final class ClusterCommand {
 
         @Override
         public Integer call() throws Exception {
-            if (metaNodes != 1) {
-                err().println("seabed cluster: --meta-nodes " + metaNodes
-                        + ": only a single meta-kv member is built yet (the meta-kv runs inside the server process)");
+            if (metaNodes != 1 && (metaNodes < 3 || metaNodes % 2 == 0 || metaNodes > 9)) {
+                err().println("seabed cluster: --meta-nodes " + metaNodes + ": use 1 (meta-kv inside the server) or"
+                        + " an odd number from 3 to 9 (a Raft group of M members tolerates (M-1)/2 down; an even M"
+                        + " tolerates no more than M-1 does)");
                 return 2;
             }
             if (storageNodes < 1 || replicas < 1 || replicas > storageNodes || managers < 0 || managers > 9) {
@@ -244,6 +261,17 @@ final class ClusterCommand {
             p.setProperty("storage.nodes", Integer.toString(storageNodes));
             for (int i = 1; i <= storageNodes; i++)
                 p.setProperty("storage." + i + ".port", Integer.toString(freePort()));
+            p.setProperty("meta.nodes", Integer.toString(metaNodes));
+            List<String> metaRaft = new ArrayList<>();
+            List<String> metaRpcs = new ArrayList<>();
+            for (int i = 1; metaNodes > 1 && i <= metaNodes; i++) {
+                int raft = freePort();
+                int rpc = freePort();
+                p.setProperty("meta." + i + ".raft.port", Integer.toString(raft));
+                p.setProperty("meta." + i + ".rpc.port", Integer.toString(rpc));
+                metaRaft.add("127.0.0.1:" + raft);
+                metaRpcs.add("127.0.0.1:" + rpc);
+            }
             try (var o = Files.newOutputStream(layout.properties())) {
                 p.store(o, "seabed cluster");
             }
@@ -263,6 +291,23 @@ final class ClusterCommand {
             else
                 serverArgs.addAll(
                         List.of("--managers", String.join(",", managerAddresses), "--meta-rpc", "127.0.0.1:" + meta));
+            if (!metaRpcs.isEmpty()) serverArgs.addAll(List.of("--meta", String.join(",", metaRpcs)));
+            // The members first: the server's first transactions wait for the group to elect a leader.
+            for (int i = 1; i <= metaRpcs.size(); i++)
+                layout.launch(
+                        META,
+                        i,
+                        seabed(
+                                "384m",
+                                "meta",
+                                "--dir",
+                                dir.resolve("meta-" + i).toString(),
+                                "--index",
+                                Integer.toString(i),
+                                "--peers",
+                                String.join(",", metaRaft),
+                                "--rpc",
+                                metaRpcs.get(i - 1)));
             layout.launch(SERVER, 0, seabed("1g", serverArgs.toArray(String[]::new)));
             for (int i = 1; i <= managers; i++)
                 layout.launch(
@@ -340,6 +385,13 @@ final class ClusterCommand {
             Layout layout = new Layout(dir);
             Properties p = layout.load();
             List<RoutingTable.Node> managers = layout.managers();
+            for (int i = 1; i <= layout.metaProcesses(); i++)
+                row(
+                        layout,
+                        META,
+                        i,
+                        "raft=" + p.getProperty("meta." + i + ".raft.port") + " rpc="
+                                + p.getProperty("meta." + i + ".rpc.port"));
             row(
                     layout,
                     SERVER,
@@ -373,17 +425,17 @@ final class ClusterCommand {
 
     /** A command on one process: ROLE INDEX. */
     abstract static class RoleCommand extends Base {
-        @Parameters(index = "0", description = "server, manager or storage")
+        @Parameters(index = "0", description = "server, manager, storage or meta")
         String role;
 
-        @Parameters(index = "1", description = "index (server: 0; manager: 1..M; storage: 1..N)")
+        @Parameters(index = "1", description = "index (server: 0; manager: 1..M; storage: 1..N; meta: 1..K)")
         int index;
     }
 
     @Command(
             name = "kill",
             mixinStandardHelpOptions = true,
-            description = "SIGKILL one process: kill ROLE INDEX (server 0, manager 1..M, storage 1..N).")
+            description = "SIGKILL one process: kill ROLE INDEX (server 0, manager 1..M, storage 1..N, meta 1..K).")
     static final class Kill extends RoleCommand {
         @Override
         public Integer call() throws Exception {
@@ -424,6 +476,7 @@ final class ClusterCommand {
                     switch (role) {
                         case SERVER -> "seabed ready";
                         case MANAGER -> "seabed manager ready";
+                        case META -> "seabed meta ready";
                         default -> "seabed storage ready";
                     };
             if (!awaitLog(layout.log(role, index), marker, logStart, ph, READY_WAIT_MILLIS)) {

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             ServerCommand.class,
             StorageCommand.class,
             ManagerCommand.class,
+            MetaCommand.class,
             ClusterCommand.class,
             AdminCommand.class,
             VerifyCommand.class

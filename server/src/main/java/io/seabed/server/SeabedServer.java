@@ -6,9 +6,12 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.seabed.basestore.chain.EmbeddedStorage;
 import io.seabed.basestore.chain.RoutingTable;
 import io.seabed.basestore.chunk.ChunkEngineConfig;
+import io.seabed.basestore.meta.RpcMetaKvLink;
 import io.seabed.basestore.rpc.RpcServer;
+import io.seabed.metakv.MetaKv;
 import io.seabed.metakv.MetaKvConfig;
 import io.seabed.metakv.RaftMetaKv;
+import io.seabed.metakv.RemoteMetaKv;
 import io.seabed.namespace.Namespace;
 import io.seabed.namespace.NamespaceConfig;
 import io.seabed.namespace.tenant.SecretSealer;
@@ -55,7 +58,17 @@ public final class SeabedServer implements AutoCloseable {
         Files.createDirectories(data);
         lockDataDirectory(data);
         InstantSource clock = InstantSource.system();
-        RaftMetaKv kv = RaftMetaKv.open(MetaKvConfig.defaults(data.resolve("meta")), clock);
+        RaftMetaKv local =
+                config.meta().isEmpty() ? RaftMetaKv.open(MetaKvConfig.defaults(data.resolve("meta")), clock) : null;
+        MetaKv kv = local != null
+                ? local
+                : new RemoteMetaKv(
+                        new RpcMetaKvLink(config.meta().stream()
+                                .map(m -> m.host() + ":" + m.port())
+                                .toList()),
+                        MetaKvConfig.RETRIES_MAX_DEFAULT,
+                        MetaKvConfig.COMMIT_TIMEOUT_MILLIS_DEFAULT,
+                        clock);
         closeables.add(kv);
         EmbeddedStorage storage = !config.managers().isEmpty()
                 ? EmbeddedStorage.external(
@@ -98,15 +111,7 @@ public final class SeabedServer implements AutoCloseable {
         }
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new StoreMetrics(storage).bindTo(metrics);
-        FunctionCounter.builder("seabed.metakv.log.entries", kv, k -> k.groupStats()[0])
-                .description("meta-kv Raft log entries submitted (each carries one or more transactions)")
-                .register(metrics);
-        FunctionCounter.builder("seabed.metakv.transactions", kv, k -> k.groupStats()[1])
-                .description("meta-kv write transactions submitted")
-                .register(metrics);
-        FunctionCounter.builder("seabed.metakv.log.entry.seconds", kv, k -> k.groupStats()[2] / 1e9)
-                .description("meta-kv Raft log entries: time from submit to applied reply, summed")
-                .register(metrics);
+        if (local != null) bindMetaKvMetrics(local, metrics);
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         closeables.add(
                 () -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
@@ -129,6 +134,19 @@ public final class SeabedServer implements AutoCloseable {
                 + " console=" + new HostPort(config.console().host(), consolePort).url()
                 + " data=" + data);
         out.flush();
+    }
+
+    /** Group commit counters of the meta-kv in this process (a remote group's are in its members' logs). */
+    private static void bindMetaKvMetrics(RaftMetaKv kv, PrometheusMeterRegistry metrics) {
+        FunctionCounter.builder("seabed.metakv.log.entries", kv, k -> k.groupStats()[0])
+                .description("meta-kv Raft log entries submitted (each carries one or more transactions)")
+                .register(metrics);
+        FunctionCounter.builder("seabed.metakv.transactions", kv, k -> k.groupStats()[1])
+                .description("meta-kv write transactions submitted")
+                .register(metrics);
+        FunctionCounter.builder("seabed.metakv.log.entry.seconds", kv, k -> k.groupStats()[2] / 1e9)
+                .description("meta-kv Raft log entries: time from submit to applied reply, summed")
+                .register(metrics);
     }
 
     /** Starts every role; on failure closes what was started and rethrows. */

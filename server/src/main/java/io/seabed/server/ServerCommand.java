@@ -87,6 +87,14 @@ final class ServerCommand implements Callable<Integer> {
     String metaRpc;
 
     @Option(
+            names = "--meta",
+            split = ",",
+            description = "HOST:PORT of the RPC of each member of a meta-kv group running as its own processes"
+                    + " (seabed meta), in member order; this server then keeps no metadata of its own. Default: meta-kv"
+                    + " runs in this process.")
+    List<String> meta = List.of();
+
+    @Option(
             names = "--gc-delay-ms",
             description =
                     "How long replaced or deleted data stays readable for reads in flight (default: ${DEFAULT-VALUE}).",
@@ -117,7 +125,8 @@ final class ServerCommand implements Callable<Integer> {
                 storageNodes,
                 HostPort.parse(manager),
                 managers.stream().map(HostPort::parse).toList(),
-                HostPort.parse(metaRpc));
+                HostPort.parse(metaRpc),
+                meta.stream().map(HostPort::parse).toList());
         SeabedServer server;
         try {
             server = SeabedServer.start(config, System.out);

@@ -8,7 +8,8 @@ import java.util.List;
  * What {@code seabed server} was asked to run. Keys are null when generated or kept from before. {@code
  * managers} empty: the cluster manager runs in this process at {@code manager}; else the managers are
  * processes of their own at those addresses, and this process serves them meta-kv's manager records at
- * {@code metaRpc}.
+ * {@code metaRpc}. {@code meta} empty: meta-kv runs in this process (a Raft group of one); else the RPC addresses
+ * of the members of a meta-kv group running as {@code seabed meta} processes, which this process uses remotely.
  */
 public record ServerConfig(
         Path data,
@@ -24,8 +25,10 @@ public record ServerConfig(
         int storageNodes,
         HostPort manager,
         List<HostPort> managers,
-        HostPort metaRpc) {
+        HostPort metaRpc,
+        List<HostPort> meta) {
     public ServerConfig {
+        meta = List.copyOf(meta);
         if (!managers.isEmpty() && storageNodes == 0)
             throw new IllegalArgumentException("--managers needs --storage-nodes > 0 (storage nodes report to them)");
         managers = List.copyOf(managers);
@@ -56,6 +59,7 @@ public record ServerConfig(
                 0,
                 new HostPort("127.0.0.1", 0),
                 List.of(),
-                new HostPort("127.0.0.1", 0));
+                new HostPort("127.0.0.1", 0),
+                List.of());
     }
 }

@@ -30,7 +30,19 @@ public enum RpcMethod {
     /** Manager to the meta-kv holder: the stored routing table. */
     MANAGER_ROUTING_LOAD(25),
     /** Manager to the meta-kv holder: store a routing table if the lease is still held. */
-    MANAGER_ROUTING_STORE(26);
+    MANAGER_ROUTING_STORE(26),
+    /** A client of the meta-kv group to a member: the read version of a transaction (meta.MetaKvService). */
+    META_READ_VERSION(30),
+    /** A client of the meta-kv group to a member: one key's committed value. */
+    META_GET(31),
+    /** A client of the meta-kv group to a member: several keys' committed values. */
+    META_MULTI_GET(32),
+    /** A client of the meta-kv group to a member: a page of an ordered range. */
+    META_SCAN(33),
+    /** A client of the meta-kv group to a member: decide and commit a prepared transaction. */
+    META_COMMIT(34),
+    /** A client of the meta-kv group to a member: check a read-only transaction's reads. */
+    META_VALIDATE(35);
 
     /** Largest id the lookup table holds; ids are small and dense. */
     static final int ID_MAX = 1023;

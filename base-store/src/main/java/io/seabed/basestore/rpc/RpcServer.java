@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -218,8 +219,17 @@ public final class RpcServer implements AutoCloseable {
                 reply = CompletableFuture.failedFuture(e);
             }
             reply.whenComplete((r, error) -> {
-                if (ch.eventLoop().inEventLoop()) answered(ch, f, method, r, error);
-                else ch.eventLoop().execute(() -> answered(ch, f, method, r, error));
+                if (ch.eventLoop().inEventLoop()) {
+                    answered(ch, f, method, r, error);
+                    return;
+                }
+                try {
+                    ch.eventLoop().execute(() -> answered(ch, f, method, r, error));
+                } catch (RejectedExecutionException e) {
+                    // The server closed before the handler finished: nobody can be answered; free what the call held.
+                    f.payload().release();
+                    if (r != null) Frame.release(r.payload());
+                }
             });
         }
 
