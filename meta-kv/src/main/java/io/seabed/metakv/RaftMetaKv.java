@@ -35,8 +35,9 @@ public final class RaftMetaKv implements MetaKv {
     }
 
     /**
-     * Opens (or creates) the node in {@code config.directory()}, starts its Ratis server and waits up to
-     * {@code commitTimeoutMillis} until it leads and has applied its log; UNAVAILABLE otherwise.
+     * Opens (or creates) the node in {@code config.directory()} and starts its Ratis server. A group of one then
+     * waits up to {@code commitTimeoutMillis} until it leads and has applied its log (UNAVAILABLE otherwise); a
+     * member of a group of several returns at once and leads when elected.
      */
     public static RaftMetaKv open(MetaKvConfig config) {
         return open(config, InstantSource.system());

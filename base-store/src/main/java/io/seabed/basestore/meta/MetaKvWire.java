@@ -48,11 +48,12 @@ final class MetaKvWire {
     /** Keys one multi-get call may carry. */
     static final int MULTI_GET_KEYS_MAX = 100_000;
     /**
-     * Largest reply payload: a page of meta-kv's remote scans (1,000 entries, RemoteView.PAGE) at the largest key
-     * and value, about 254 MiB. A call whose reply would be larger (a scan or multi-get of many large values) is
-     * refused with INVALID_ARGUMENT and the numbers, never truncated.
+     * Largest reply payload: 64 MiB. A member ends a scan page at {@link io.seabed.metakv.MetaKvLink#SCAN_REPLY_BYTES_MAX}
+     * (4 MiB of keys and values, plus the one entry that crosses it, plus 8 bytes of lengths per entry), and the
+     * client goes on in further pages, so a scan reply stays near 5 MiB; a multi-get of many large values may be
+     * bigger and is refused with INVALID_ARGUMENT and the numbers, never truncated.
      */
-    static final long REPLY_BYTES_MAX = 4 + 1_000L * (4 + MetaKv.KEY_BYTES_MAX + 4 + MetaKv.VALUE_BYTES_MAX);
+    static final long REPLY_BYTES_MAX = 64L << 20;
     /** Slack for the frame's fixed fields and header on top of a payload. */
     static final int FRAME_OVERHEAD_BYTES = 64 * 1024;
 

@@ -133,7 +133,13 @@ public final class RemoteTxns {
         byte[] message = WireTxn.encode(txn.prepare());
         long deadline = deadline();
         while (true) {
-            ByteBuffer reply = ByteBuffer.wrap(onLeader(m -> link.commit(m, message), deadline));
+            int[] at = new int[1];
+            ByteBuffer reply = ByteBuffer.wrap(onLeader(
+                    m -> {
+                        at[0] = m;
+                        return link.commit(m, message);
+                    },
+                    deadline));
             byte decision = reply.get(0);
             if (decision == Entry.COMMIT) {
                 long[] results = new long[reply.getInt(1)];
@@ -143,7 +149,7 @@ public final class RemoteTxns {
             // UNAVAILABLE: the member stopped leading between its check and the decision; nothing was applied.
             if (decision != Entry.UNAVAILABLE)
                 throw new MetaKvException(Reason.UNAVAILABLE, "blind batch refused: decision=" + decision);
-            lost(leader);
+            lost(at[0]);
             if (System.nanoTime() - deadline > 0)
                 throw new MetaKvException(Reason.UNAVAILABLE, "no member decided a blind batch within the deadline");
             pause(1, deadline);
