@@ -103,8 +103,20 @@ final class BucketOps {
             if (!root.name().equals("CreateBucketConfiguration")) throw new S3Exception(S3ErrorCode.MALFORMED_XML);
         }
         if (name == null) throw new S3Exception(S3ErrorCode.INVALID_BUCKET_NAME);
+        String modeHeader = r.http.getHeader(S3Config.BUCKET_MODE_HEADER);
+        Bucket.Mode mode = config.bucketModeDefault();
+        if (modeHeader != null) {
+            mode = switch (modeHeader.strip().toLowerCase(java.util.Locale.ROOT)) {
+                case "flat" -> Bucket.Mode.FLAT;
+                case "hierarchical" -> Bucket.Mode.HIERARCHICAL;
+                default ->
+                    throw new S3Exception(
+                            S3ErrorCode.INVALID_ARGUMENT,
+                            S3Config.BUCKET_MODE_HEADER + " must be flat or hierarchical, not " + modeHeader);
+            };
+        }
         try {
-            namespace.createBucket(r.user, name, acl);
+            namespace.createBucket(r.user, name, acl, mode);
         } catch (NamespaceException e) {
             // us-east-1 answers a re-create by the owner with 200 and changes nothing; other regions 409.
             if (e.reason() != NamespaceException.Reason.BUCKET_OWNED_BY_YOU

@@ -1,5 +1,6 @@
 package io.seabed.s3;
 
+import io.seabed.namespace.Bucket;
 import java.util.List;
 import java.util.Locale;
 
@@ -14,6 +15,7 @@ import java.util.Locale;
  * @param region the region reported by GetBucketLocation and accepted in signatures
  * @param domains host names of the endpoint for virtual-hosted-style addressing: a request whose Host is
  *     {@code BUCKET.DOMAIN} names BUCKET; any other Host (a domain itself, an IP address) is path-style
+ * @param bucketModeDefault the mode of a bucket whose CreateBucket has no {@value #BUCKET_MODE_HEADER} header
  */
 public record S3Config(
         int requestsInFlightMax,
@@ -21,7 +23,11 @@ public record S3Config(
         int xmlBodyBytesMax,
         long bodyIdleMillis,
         String region,
-        List<String> domains) {
+        List<String> domains,
+        Bucket.Mode bucketModeDefault) {
+
+    /** CreateBucket header choosing a bucket's mode: {@code flat} or {@code hierarchical}. */
+    public static final String BUCKET_MODE_HEADER = "x-seabed-bucket-mode";
 
     public static final int REQUESTS_IN_FLIGHT_MAX_DEFAULT = 1024;
     public static final int HEADER_BYTES_MAX_DEFAULT = 16 * 1024;
@@ -31,7 +37,19 @@ public record S3Config(
     /** {@code http://BUCKET.localhost:PORT/KEY} works out of the box (curl and browsers resolve *.localhost). */
     public static final List<String> DOMAINS_DEFAULT = List.of("localhost");
 
+    /** A front creating flat buckets unless asked otherwise. */
+    public S3Config(
+            int requestsInFlightMax,
+            int headerBytesMax,
+            int xmlBodyBytesMax,
+            long bodyIdleMillis,
+            String region,
+            List<String> domains) {
+        this(requestsInFlightMax, headerBytesMax, xmlBodyBytesMax, bodyIdleMillis, region, domains, Bucket.Mode.FLAT);
+    }
+
     public S3Config {
+        java.util.Objects.requireNonNull(bucketModeDefault, "bucketModeDefault");
         if (requestsInFlightMax < 1) throw new IllegalArgumentException("requestsInFlightMax=" + requestsInFlightMax);
         if (headerBytesMax < 1024) throw new IllegalArgumentException("headerBytesMax=" + headerBytesMax);
         if (xmlBodyBytesMax < 1024) throw new IllegalArgumentException("xmlBodyBytesMax=" + xmlBodyBytesMax);
@@ -53,6 +71,18 @@ public record S3Config(
     }
 
     public S3Config withDomains(List<String> domains) {
-        return new S3Config(requestsInFlightMax, headerBytesMax, xmlBodyBytesMax, bodyIdleMillis, region, domains);
+        return new S3Config(
+                requestsInFlightMax,
+                headerBytesMax,
+                xmlBodyBytesMax,
+                bodyIdleMillis,
+                region,
+                domains,
+                bucketModeDefault);
+    }
+
+    public S3Config withBucketModeDefault(Bucket.Mode mode) {
+        return new S3Config(
+                requestsInFlightMax, headerBytesMax, xmlBodyBytesMax, bodyIdleMillis, region, domains, mode);
     }
 }

@@ -58,6 +58,7 @@ public final class S3Errors {
             case PRECONDITION_FAILED -> S3ErrorCode.PRECONDITION_FAILED;
             case BUSY, TOO_MANY_UPLOADS -> S3ErrorCode.SLOW_DOWN;
             case UNAVAILABLE -> S3ErrorCode.SERVICE_UNAVAILABLE;
+            case NOT_IMPLEMENTED -> S3ErrorCode.NOT_IMPLEMENTED;
         };
     }
 

@@ -1,7 +1,11 @@
 package io.seabed.namespace;
 
 import io.seabed.basestore.BaseStoreClient;
+import io.seabed.basestore.chain.ChainClient;
 import io.seabed.metakv.MetaKv;
+import io.seabed.namespace.fs.FileSystem;
+import io.seabed.namespace.fs.FsStat;
+import io.seabed.namespace.fs.HierarchicalFs;
 import io.seabed.namespace.gc.GarbageCollector;
 import io.seabed.namespace.object.Buckets;
 import io.seabed.namespace.object.ObjectReads.OpenObject;
@@ -26,6 +30,14 @@ public final class Namespace implements AutoCloseable {
     private final Buckets buckets;
     private final ObjectStore objects;
     private final GarbageCollector gc;
+    private final MetaKv kv;
+    private final BaseStoreClient store;
+    private final InstantSource clock;
+    /** The file systems of hierarchical buckets opened so far, by bucket id (each leases its own inode ids). */
+    private final java.util.concurrent.ConcurrentHashMap<Long, HierarchicalFs> fileSystems =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private volatile java.util.function.Supplier<FsStat> space = spaceOf(java.nio.file.Path.of("."));
 
     public Namespace(
             MetaKv kv, BaseStoreClient store, SecretSealer sealer, NamespaceConfig config, InstantSource clock) {
@@ -34,6 +46,55 @@ public final class Namespace implements AutoCloseable {
         this.buckets = new Buckets(kv, config, clock);
         this.objects = new ObjectStore(kv, store, config, clock);
         this.gc = new GarbageCollector(kv, store, clock, config.gcIntervalMillis());
+        this.kv = kv;
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /** FSSTAT of hierarchical buckets reports the space of the file store holding {@code dataDirectory}. */
+    public void reportSpaceOf(java.nio.file.Path dataDirectory) {
+        space = spaceOf(dataDirectory);
+    }
+
+    private static java.util.function.Supplier<FsStat> spaceOf(java.nio.file.Path directory) {
+        return () -> {
+            try {
+                java.nio.file.FileStore fileStore = java.nio.file.Files.getFileStore(directory);
+                return new FsStat(fileStore.getTotalSpace(), fileStore.getUsableSpace(), 1L << 40, 1L << 40);
+            } catch (java.io.IOException e) {
+                throw new io.seabed.namespace.fs.FsException(
+                        io.seabed.namespace.fs.FsException.Status.IO, "space of " + directory + ": " + e.getMessage());
+            }
+        };
+    }
+
+    /** Creates a bucket in {@code mode} with {@code acl} (null: the owner's alone). */
+    public Bucket createBucket(User owner, String name, Acl acl, Bucket.Mode mode) {
+        return buckets.create(owner, name, acl, mode);
+    }
+
+    /**
+     * The file system of hierarchical bucket {@code bucket} (NOT_IMPLEMENTED for a flat one, or when the storage
+     * is not chains, whose chunks files need to change in place).
+     */
+    public FileSystem fileSystem(Bucket bucket) {
+        if (!bucket.hierarchical())
+            throw new NamespaceException(
+                    NamespaceException.Reason.NOT_IMPLEMENTED,
+                    "bucket " + bucket.name() + " is flat, not hierarchical");
+        if (!(store instanceof ChainClient chains))
+            throw new NamespaceException(
+                    NamespaceException.Reason.NOT_IMPLEMENTED, "hierarchical buckets need chain storage");
+        return fileSystems.computeIfAbsent(
+                bucket.id(), id -> new HierarchicalFs(kv, chains, id, bucket.name(), clock, () -> space.get()));
+    }
+
+    /** Object operations are for flat buckets; the S3 view of hierarchical ones is not built yet. */
+    private static void flat(Bucket bucket) {
+        if (bucket.hierarchical())
+            throw new NamespaceException(
+                    NamespaceException.Reason.NOT_IMPLEMENTED,
+                    "S3 object operations on hierarchical bucket " + bucket.name() + " are not implemented yet");
     }
 
     /** Starts background work (garbage collection). */
@@ -82,6 +143,7 @@ public final class Namespace implements AutoCloseable {
 
     /** Replaces an object's ACL (NO_SUCH_KEY when absent); its data and metadata stay. */
     public void setObjectAcl(Bucket bucket, String key, Acl acl) {
+        flat(bucket);
         objects.writes().setAcl(bucket, key, acl);
     }
 
@@ -92,6 +154,7 @@ public final class Namespace implements AutoCloseable {
 
     /** Replaces an object's tags (NO_SUCH_KEY when absent; empty: none); its data and metadata stay. */
     public void setObjectTags(Bucket bucket, String key, Map<String, String> tags) {
+        flat(bucket);
         objects.writes().setTags(bucket, key, tags.isEmpty() ? Map.of() : new LinkedHashMap<>(tags));
     }
 
@@ -109,6 +172,7 @@ public final class Namespace implements AutoCloseable {
     }
 
     public ObjectInfo putObject(Bucket bucket, String key, long lengthBytes, ObjectMetadata metadata, BodySource body) {
+        flat(bucket);
         return putObject(bucket, key, lengthBytes, metadata, body, WriteCondition.NONE);
     }
 
@@ -123,6 +187,7 @@ public final class Namespace implements AutoCloseable {
             ObjectMetadata metadata,
             BodySource body,
             WriteCondition condition) {
+        flat(bucket);
         return objects.writes().put(bucket, key, lengthBytes, metadata, body, condition);
     }
 
@@ -139,6 +204,7 @@ public final class Namespace implements AutoCloseable {
             ObjectMetadata metadata,
             BodySource body,
             WriteCondition condition) {
+        flat(bucket);
         return objects.writes().putAsync(bucket, key, lengthBytes, metadata, body, condition);
     }
 
@@ -153,11 +219,13 @@ public final class Namespace implements AutoCloseable {
             ObjectMetadata metadata,
             BodySource body,
             WriteCondition condition) {
+        flat(bucket);
         return objects.writes().putToEnd(bucket, key, maxBytes, metadata, body, condition);
     }
 
     /** Opens an object for reading (NO_SUCH_KEY when absent); with {@code withBody} an inline body comes along. */
     public OpenObject openObject(Bucket bucket, String key, boolean withBody) {
+        flat(bucket);
         return objects.reads().open(bucket, key, withBody);
     }
 
@@ -174,6 +242,7 @@ public final class Namespace implements AutoCloseable {
      */
     public ObjectInfo copyObject(
             OpenObject input, Bucket bucket, String key, ObjectMetadata metadata, WriteCondition condition) {
+        flat(bucket);
         return copyObject(input, bucket, key, metadata, condition, UnaryOperator.identity());
     }
 
@@ -189,12 +258,14 @@ public final class Namespace implements AutoCloseable {
             ObjectMetadata metadata,
             WriteCondition condition,
             UnaryOperator<BodySource> bodyFilter) {
+        flat(bucket);
         return objects.copy().copy(input, bucket, key, metadata, condition, bodyFilter);
     }
 
     /** Copies bytes [offset, offset + length) of an opened object into a part of an upload. */
     public PartInfo uploadPartCopy(
             OpenObject input, long offset, long length, Bucket bucket, String key, String uploadId, int partNumber) {
+        flat(bucket);
         return uploadPartCopy(input, offset, length, bucket, key, uploadId, partNumber, UnaryOperator.identity());
     }
 
@@ -211,18 +282,22 @@ public final class Namespace implements AutoCloseable {
             String uploadId,
             int partNumber,
             UnaryOperator<BodySource> bodyFilter) {
+        flat(bucket);
         return objects.copy().copyPart(input, offset, length, bucket, key, uploadId, partNumber, bodyFilter);
     }
 
     public void deleteObject(Bucket bucket, String key) {
+        flat(bucket);
         objects.writes().delete(bucket, key);
     }
 
     public ListPage listObjects(Bucket bucket, ListRequest request) {
+        flat(bucket);
         return objects.listing().list(bucket, request);
     }
 
     public String createUpload(Bucket bucket, String key, ObjectMetadata metadata, User initiator) {
+        flat(bucket);
         return createUpload(bucket, key, metadata, initiator, null, null);
     }
 
@@ -240,26 +315,31 @@ public final class Namespace implements AutoCloseable {
             User initiator,
             String checksumAlgorithm,
             ObjectChecksum.Type checksumType) {
+        flat(bucket);
         return objects.multipart().create(bucket, key, metadata, initiator, checksumAlgorithm, checksumType);
     }
 
     /** An upload in progress (NO_SUCH_UPLOAD when absent or for another key). */
     public UploadInfo upload(Bucket bucket, String key, String uploadId) {
+        flat(bucket);
         return objects.uploadListing().upload(bucket, key, uploadId);
     }
 
     public PartInfo uploadPart(
             Bucket bucket, String key, String uploadId, int partNumber, long lengthBytes, BodySource body) {
+        flat(bucket);
         return objects.multipart().uploadPart(bucket, key, uploadId, partNumber, lengthBytes, body);
     }
 
     public ObjectInfo completeUpload(Bucket bucket, String key, String uploadId, List<UploadPart> parts) {
+        flat(bucket);
         return completeUpload(bucket, key, uploadId, parts, WriteCondition.NONE);
     }
 
     /** Completes an upload that declared no checksum algorithm, if {@code condition} holds. */
     public ObjectInfo completeUpload(
             Bucket bucket, String key, String uploadId, List<UploadPart> parts, WriteCondition condition) {
+        flat(bucket);
         return completeUpload(bucket, key, uploadId, parts, condition, null);
     }
 
@@ -276,21 +356,25 @@ public final class Namespace implements AutoCloseable {
             List<UploadPart> parts,
             WriteCondition condition,
             ChecksumCombiner combiner) {
+        flat(bucket);
         return objects.multipart().complete(bucket, key, uploadId, parts, condition, combiner);
     }
 
     /** ListMultipartUploads: a page of the bucket's uploads in progress, in key order. */
     public UploadPage listUploads(
             Bucket bucket, String prefix, String delimiter, String keyMarker, String uploadIdMarker, int maxUploads) {
+        flat(bucket);
         return objects.uploadListing().listUploads(bucket, prefix, delimiter, keyMarker, uploadIdMarker, maxUploads);
     }
 
     /** ListParts: a page of an upload's parts after {@code partNumberMarker}. */
     public PartPage listParts(Bucket bucket, String key, String uploadId, int partNumberMarker, int maxParts) {
+        flat(bucket);
         return objects.uploadListing().listParts(bucket, key, uploadId, partNumberMarker, maxParts);
     }
 
     public void abortUpload(Bucket bucket, String key, String uploadId) {
+        flat(bucket);
         objects.multipart().abort(bucket, key, uploadId);
     }
 

@@ -31,7 +31,9 @@ public final class NamespaceException extends RuntimeException {
         /** A limit on concurrent work was reached: the client should slow down and retry. */
         BUSY,
         /** Storage or metadata cannot serve now; the client may retry. */
-        UNAVAILABLE
+        UNAVAILABLE,
+        /** The operation is not built for this kind of bucket yet (S3 objects of hierarchical buckets). */
+        NOT_IMPLEMENTED
     }
 
     private final Reason reason;

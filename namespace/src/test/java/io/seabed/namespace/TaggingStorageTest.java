@@ -35,7 +35,7 @@ class TaggingStorageTest extends NamespaceTestBase {
     @Test
     void bucketTagsRoundTripAndFormat2ReadsAsNone() {
         Acl acl = Acl.ownerOnly("owner", "Owner");
-        BucketRecord r = new BucketRecord(7, "b", 1, "owner", 99, acl, TAGS);
+        BucketRecord r = new BucketRecord(7, "b", 1, "owner", 99, acl, TAGS, false);
         BucketRecord decoded = BucketRecord.decode(r.encode());
         assertEquals(r, decoded);
         assertEquals(List.of("a", "b"), List.copyOf(decoded.tags().keySet()));

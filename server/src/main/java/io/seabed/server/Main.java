@@ -25,7 +25,9 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        int code = new CommandLine(new Main()).execute(args);
+        int code = new CommandLine(new Main())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .execute(args);
         if (code != 0 || args.length == 0 || !(args[0].equals("server") || args[0].equals("storage")))
             System.exit(code);
     }

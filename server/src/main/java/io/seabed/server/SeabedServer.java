@@ -100,6 +100,7 @@ public final class SeabedServer implements AutoCloseable {
                 .withGarbageDelayMillis(config.gcDelayMillis());
         namespace = new Namespace(kv, store, SecretSealer.fromKeyFile(data.resolve("master.key")), nsConfig, clock);
         closeables.add(namespace);
+        namespace.reportSpaceOf(data);
         namespace.start();
         Tenants.RootUser root = namespace.tenants().ensureRoot(config.accessKey(), config.secretKey());
         if (root.generated()) {
@@ -115,7 +116,12 @@ public final class SeabedServer implements AutoCloseable {
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         closeables.add(
                 () -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
-        S3Server s3 = new S3Server(vertx, namespace, S3Config.defaults().withDomains(config.domains()), metrics, clock);
+        S3Server s3 = new S3Server(
+                vertx,
+                namespace,
+                S3Config.defaults().withDomains(config.domains()).withBucketModeDefault(config.bucketMode()),
+                metrics,
+                clock);
         closeables.add(s3);
         s3Port = s3.listen(config.s3().host(), config.s3().port());
         SigV4Verifier adminVerifier = new SigV4Verifier(

@@ -95,6 +95,13 @@ final class ServerCommand implements Callable<Integer> {
     List<String> meta = List.of();
 
     @Option(
+            names = "--bucket-mode",
+            description = "Mode of a bucket whose CreateBucket has no x-seabed-bucket-mode header: FLAT (S3's) or"
+                    + " HIERARCHICAL (directories and inodes, served over NFS too) (default: ${DEFAULT-VALUE}).",
+            defaultValue = "FLAT")
+    io.seabed.namespace.Bucket.Mode bucketMode;
+
+    @Option(
             names = "--gc-delay-ms",
             description =
                     "How long replaced or deleted data stays readable for reads in flight (default: ${DEFAULT-VALUE}).",
@@ -126,7 +133,8 @@ final class ServerCommand implements Callable<Integer> {
                 HostPort.parse(manager),
                 managers.stream().map(HostPort::parse).toList(),
                 HostPort.parse(metaRpc),
-                meta.stream().map(HostPort::parse).toList());
+                meta.stream().map(HostPort::parse).toList(),
+                bucketMode);
         SeabedServer server;
         try {
             server = SeabedServer.start(config, System.out);

@@ -1,5 +1,6 @@
 package io.seabed.server;
 
+import io.seabed.namespace.Bucket;
 import io.seabed.s3.S3Config;
 import java.nio.file.Path;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.List;
  * processes of their own at those addresses, and this process serves them meta-kv's manager records at
  * {@code metaRpc}. {@code meta} empty: meta-kv runs in this process (a Raft group of one); else the RPC addresses
  * of the members of a meta-kv group running as {@code seabed meta} processes, which this process uses remotely.
+ * {@code bucketMode}: the mode of a bucket whose CreateBucket does not choose one.
  */
 public record ServerConfig(
         Path data,
@@ -26,8 +28,10 @@ public record ServerConfig(
         HostPort manager,
         List<HostPort> managers,
         HostPort metaRpc,
-        List<HostPort> meta) {
+        List<HostPort> meta,
+        Bucket.Mode bucketMode) {
     public ServerConfig {
+        java.util.Objects.requireNonNull(bucketMode, "bucketMode");
         meta = List.copyOf(meta);
         if (!managers.isEmpty() && storageNodes == 0)
             throw new IllegalArgumentException("--managers needs --storage-nodes > 0 (storage nodes report to them)");
@@ -60,6 +64,7 @@ public record ServerConfig(
                 new HostPort("127.0.0.1", 0),
                 List.of(),
                 new HostPort("127.0.0.1", 0),
-                List.of());
+                List.of(),
+                Bucket.Mode.FLAT);
     }
 }

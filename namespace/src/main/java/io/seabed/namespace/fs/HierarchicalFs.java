@@ -82,6 +82,18 @@ public final class HierarchicalFs implements FileSystem {
                 new DirRecord(ROOT, "", 0755, uid, gid, nowNanos, nowNanos, nowNanos).encode());
     }
 
+    /** Whether the bucket's root directory has no entries (DeleteBucket's check, in its transaction). */
+    public static boolean isEmpty(Txn txn, long bucketId) {
+        return txn.scan(FsKeys.entriesFrom(bucketId, ROOT), FsKeys.entriesTo(bucketId, ROOT), 1, false)
+                .isEmpty();
+    }
+
+    /** Deletes the empty root directory's records and the inode allocator (DeleteBucket, in its transaction). */
+    public static void deleteRoot(Txn txn, long bucketId) {
+        txn.deleteRange(FsKeys.dir(bucketId, ROOT), FsKeys.dirEnd(bucketId, ROOT));
+        txn.delete(FsKeys.allocator(bucketId));
+    }
+
     @Override
     public long bucketId() {
         return bucket;

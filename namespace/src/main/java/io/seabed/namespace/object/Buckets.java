@@ -57,6 +57,11 @@ public final class Buckets {
 
     /** @param acl the bucket's ACL (owned by {@code owner}), or null for the owner's alone */
     public Bucket create(User owner, String name, Acl acl) {
+        return create(owner, name, acl, Bucket.Mode.FLAT);
+    }
+
+    /** As above, in {@code mode}: a hierarchical bucket is created with its root directory. */
+    public Bucket create(User owner, String name, Acl acl, Bucket.Mode mode) {
         checkName(name);
         if (acl != null && !acl.ownerId().equals(owner.userId()))
             throw new IllegalArgumentException("acl owner " + acl.ownerId() + " is not " + owner.userId());
@@ -67,7 +72,9 @@ public final class Buckets {
                 owner.tenantId(),
                 owner.userId(),
                 clock.millis(),
-                acl != null ? acl : Acl.ownerOnly(owner.userId(), owner.displayName()));
+                acl != null ? acl : Acl.ownerOnly(owner.userId(), owner.displayName()),
+                Map.of(),
+                mode == Bucket.Mode.HIERARCHICAL);
         byte[] tenantIndexFrom = tenantIndex(owner.tenantId(), "");
         byte[] tenantIndexTo = Keys.successor(tenantIndexFrom);
         return kv.transact(txn -> {
@@ -85,6 +92,8 @@ public final class Buckets {
             txn.put(Keys.bucketName(name), Keys.longValue(id));
             txn.put(Keys.bucket(id), record.encode());
             txn.put(tenantIndex(owner.tenantId(), name), Keys.longValue(id));
+            if (record.hierarchical())
+                io.seabed.namespace.fs.HierarchicalFs.createRoot(txn, id, 0, 0, record.createdMillis() * 1_000_000);
             return toBucket(record);
         });
     }
@@ -148,6 +157,12 @@ public final class Buckets {
             byte[] headFrom = Keys.idRangeStart(Keys.OBJECT_HEAD, bucket.id());
             if (!txn.scan(headFrom, Keys.successor(headFrom), 1, false).isEmpty())
                 throw new NamespaceException(Reason.BUCKET_NOT_EMPTY, "bucket " + bucket.name() + " is not empty");
+            if (bucket.hierarchical()) {
+                if (!io.seabed.namespace.fs.HierarchicalFs.isEmpty(txn, bucket.id()))
+                    throw new NamespaceException(
+                            Reason.BUCKET_NOT_EMPTY, "bucket " + bucket.name() + " has files or directories");
+                io.seabed.namespace.fs.HierarchicalFs.deleteRoot(txn, bucket.id());
+            }
             byte[] uploadFrom = Keys.idRangeStart(Keys.UPLOAD, bucket.id());
             byte[] uploadTo = Keys.successor(uploadFrom);
             List<KeyValue> uploads = txn.scan(uploadFrom, uploadTo, DELETE_UPLOADS_MAX, false);
@@ -189,6 +204,14 @@ public final class Buckets {
     }
 
     static Bucket toBucket(BucketRecord r) {
-        return new Bucket(r.id(), r.name(), r.ownerTenantId(), r.ownerUserId(), r.createdMillis(), r.acl(), r.tags());
+        return new Bucket(
+                r.id(),
+                r.name(),
+                r.ownerTenantId(),
+                r.ownerUserId(),
+                r.createdMillis(),
+                r.acl(),
+                r.tags(),
+                r.hierarchical());
     }
 }
