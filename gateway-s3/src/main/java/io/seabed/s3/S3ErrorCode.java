@@ -63,6 +63,8 @@ public enum S3ErrorCode {
                     + " or completed."),
     NOT_IMPLEMENTED(
             "NotImplemented", 501, "A header or query you provided implies functionality that is not implemented."),
+    /** Seabed's own: a hierarchical bucket's key clashes with a file or directory on its path (DESIGN §3.4). */
+    PATH_CONFLICT("PathConflict", 409, "The key clashes with a file or directory of the bucket's tree."),
     PRECONDITION_FAILED("PreconditionFailed", 412, "At least one of the preconditions you specified did not hold."),
     REQUEST_HEADER_SECTION_TOO_LARGE(
             "RequestHeaderSectionTooLarge", 400, "Your request header section exceeds the maximum allowed size."),

@@ -59,6 +59,7 @@ public final class S3Errors {
             case BUSY, TOO_MANY_UPLOADS -> S3ErrorCode.SLOW_DOWN;
             case UNAVAILABLE -> S3ErrorCode.SERVICE_UNAVAILABLE;
             case NOT_IMPLEMENTED -> S3ErrorCode.NOT_IMPLEMENTED;
+            case PATH_CONFLICT -> S3ErrorCode.PATH_CONFLICT;
         };
     }
 

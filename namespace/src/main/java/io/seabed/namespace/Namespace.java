@@ -6,6 +6,7 @@ import io.seabed.metakv.MetaKv;
 import io.seabed.namespace.fs.FileSystem;
 import io.seabed.namespace.fs.FsStat;
 import io.seabed.namespace.fs.HierarchicalFs;
+import io.seabed.namespace.fs.S3View;
 import io.seabed.namespace.gc.GarbageCollector;
 import io.seabed.namespace.object.Buckets;
 import io.seabed.namespace.object.ObjectReads.OpenObject;
@@ -36,6 +37,15 @@ public final class Namespace implements AutoCloseable {
     /** The file systems of hierarchical buckets opened so far, by bucket id (each leases its own inode ids). */
     private final java.util.concurrent.ConcurrentHashMap<Long, HierarchicalFs> fileSystems =
             new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The S3 views of hierarchical buckets opened so far, by bucket id. */
+    private final java.util.concurrent.ConcurrentHashMap<Long, S3View> views =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Runs S3 PUTs of hierarchical buckets asked for on an event loop (they write chunks before they commit). */
+    private final java.util.concurrent.ExecutorService blockingPuts =
+            java.util.concurrent.Executors.newThreadPerTaskExecutor(
+                    Thread.ofVirtual().name("hierarchical-put-", 0).factory());
 
     private volatile java.util.function.Supplier<FsStat> space = spaceOf(java.nio.file.Path.of("."));
 
@@ -86,15 +96,23 @@ public final class Namespace implements AutoCloseable {
             throw new NamespaceException(
                     NamespaceException.Reason.NOT_IMPLEMENTED, "hierarchical buckets need chain storage");
         return fileSystems.computeIfAbsent(
-                bucket.id(), id -> new HierarchicalFs(kv, chains, id, bucket.name(), clock, () -> space.get()));
+                bucket.id(),
+                id -> new HierarchicalFs(
+                        kv, chains, id, bucket.name(), clock, () -> space.get(), config.garbageDelayMillis()));
     }
 
-    /** Object operations are for flat buckets; the S3 view of hierarchical ones is not built yet. */
+    /** The S3 view of hierarchical bucket {@code bucket} (DESIGN §3.4). */
+    private S3View view(Bucket bucket) {
+        HierarchicalFs fs = (HierarchicalFs) fileSystem(bucket);
+        return views.computeIfAbsent(bucket.id(), id -> new S3View(fs, config, objects.buffers()));
+    }
+
+    /** Object operations the S3 view of hierarchical buckets does not have yet answer NOT_IMPLEMENTED there. */
     private static void flat(Bucket bucket) {
         if (bucket.hierarchical())
             throw new NamespaceException(
                     NamespaceException.Reason.NOT_IMPLEMENTED,
-                    "S3 object operations on hierarchical bucket " + bucket.name() + " are not implemented yet");
+                    "this operation on objects of hierarchical bucket " + bucket.name() + " is not implemented yet");
     }
 
     /** Starts background work (garbage collection). */
@@ -187,7 +205,7 @@ public final class Namespace implements AutoCloseable {
             ObjectMetadata metadata,
             BodySource body,
             WriteCondition condition) {
-        flat(bucket);
+        if (bucket.hierarchical()) return view(bucket).put(key, lengthBytes, metadata, body, condition);
         return objects.writes().put(bucket, key, lengthBytes, metadata, body, condition);
     }
 
@@ -204,7 +222,11 @@ public final class Namespace implements AutoCloseable {
             ObjectMetadata metadata,
             BodySource body,
             WriteCondition condition) {
-        flat(bucket);
+        if (bucket.hierarchical()) {
+            S3View view = view(bucket);
+            return CompletableFuture.supplyAsync(
+                    () -> view.put(key, lengthBytes, metadata, body, condition), blockingPuts);
+        }
         return objects.writes().putAsync(bucket, key, lengthBytes, metadata, body, condition);
     }
 
@@ -219,19 +241,23 @@ public final class Namespace implements AutoCloseable {
             ObjectMetadata metadata,
             BodySource body,
             WriteCondition condition) {
-        flat(bucket);
+        if (bucket.hierarchical()) return view(bucket).putToEnd(key, maxBytes, metadata, body, condition);
         return objects.writes().putToEnd(bucket, key, maxBytes, metadata, body, condition);
     }
 
     /** Opens an object for reading (NO_SUCH_KEY when absent); with {@code withBody} an inline body comes along. */
     public OpenObject openObject(Bucket bucket, String key, boolean withBody) {
-        flat(bucket);
+        if (bucket.hierarchical()) {
+            S3View.OpenFile file = view(bucket).open(key);
+            return new OpenObject(file.info(), null, null, file);
+        }
         return objects.reads().open(bucket, key, withBody);
     }
 
     /** Streams bytes [offset, offset + length) of an opened object into {@code sink}. */
     public void readObject(OpenObject object, long offset, long length, BodySink sink) {
-        objects.reads().read(object, offset, length, sink);
+        if (object.file() != null) object.file().view().read(object.file(), offset, length, sink);
+        else objects.reads().read(object, offset, length, sink);
     }
 
     /**
@@ -259,6 +285,7 @@ public final class Namespace implements AutoCloseable {
             WriteCondition condition,
             UnaryOperator<BodySource> bodyFilter) {
         flat(bucket);
+        flatInput(input);
         return objects.copy().copy(input, bucket, key, metadata, condition, bodyFilter);
     }
 
@@ -283,17 +310,25 @@ public final class Namespace implements AutoCloseable {
             int partNumber,
             UnaryOperator<BodySource> bodyFilter) {
         flat(bucket);
+        flatInput(input);
         return objects.copy().copyPart(input, offset, length, bucket, key, uploadId, partNumber, bodyFilter);
     }
 
     public void deleteObject(Bucket bucket, String key) {
-        flat(bucket);
-        objects.writes().delete(bucket, key);
+        if (bucket.hierarchical()) view(bucket).delete(key);
+        else objects.writes().delete(bucket, key);
     }
 
     public ListPage listObjects(Bucket bucket, ListRequest request) {
-        flat(bucket);
+        if (bucket.hierarchical()) return view(bucket).list(request);
         return objects.listing().list(bucket, request);
+    }
+
+    private static void flatInput(OpenObject input) {
+        if (input.file() != null)
+            throw new NamespaceException(
+                    NamespaceException.Reason.NOT_IMPLEMENTED,
+                    "copying from a hierarchical bucket is not implemented yet");
     }
 
     public String createUpload(Bucket bucket, String key, ObjectMetadata metadata, User initiator) {
@@ -380,6 +415,7 @@ public final class Namespace implements AutoCloseable {
 
     @Override
     public void close() {
+        blockingPuts.close();
         gc.close();
     }
 }

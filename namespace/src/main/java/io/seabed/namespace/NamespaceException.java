@@ -32,6 +32,8 @@ public final class NamespaceException extends RuntimeException {
         BUSY,
         /** Storage or metadata cannot serve now; the client may retry. */
         UNAVAILABLE,
+        /** A hierarchical bucket's path clash: a file where a directory is needed, or the other way round. */
+        PATH_CONFLICT,
         /** The operation is not built for this kind of bucket yet (S3 objects of hierarchical buckets). */
         NOT_IMPLEMENTED
     }

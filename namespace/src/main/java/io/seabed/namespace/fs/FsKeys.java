@@ -19,6 +19,8 @@ import java.nio.ByteBuffer;
  * 0x30 bucket spread(ino)               I: InodeRecord
  * 0x30 bucket spread(ino) 's'           size (blind max; truncate puts)
  * 0x30 bucket spread(ino) 'm'           newest data write (blind max, nanoseconds)
+ * 0x30 bucket spread(ino) 'S'           the S3 view's head (ETag, content type, user metadata) of the bytes an S3
+ *                                       PUT wrote; deleted by any later write, so a missing one means "other bytes"
  * 0x30 bucket spread(ino) 'c' index(4)  the chain of data chunk {@code index}
  * 0x01 'i' bucket                       inode id allocator (blind add, leased in blocks)
  * </pre>
@@ -151,6 +153,10 @@ final class FsKeys {
 
     static byte[] modified(long bucket, long ino) {
         return suffixed(bucket, ino, 'm');
+    }
+
+    static byte[] s3Head(long bucket, long ino) {
+        return suffixed(bucket, ino, 'S');
     }
 
     private static byte[] suffixed(long bucket, long ino, char what) {

@@ -57,6 +57,7 @@ public final class HierarchicalFs implements FileSystem {
     private final String bucketName;
     private final InstantSource clock;
     private final Supplier<FsStat> space;
+    private final long garbageDelayMillis;
     private long nextId;
     private long leaseEnd;
 
@@ -67,6 +68,22 @@ public final class HierarchicalFs implements FileSystem {
             String bucketName,
             InstantSource clock,
             Supplier<FsStat> space) {
+        this(kv, chunks, bucketId, bucketName, clock, space, 0);
+    }
+
+    /**
+     * @param garbageDelayMillis how long the data of an inode whose last link went stays readable (for S3 GETs in
+     *     flight that opened it before)
+     */
+    public HierarchicalFs(
+            MetaKv kv,
+            ChainClient chunks,
+            long bucketId,
+            String bucketName,
+            InstantSource clock,
+            Supplier<FsStat> space,
+            long garbageDelayMillis) {
+        this.garbageDelayMillis = garbageDelayMillis;
         this.kv = kv;
         this.chunks = chunks;
         this.bucket = bucketId;
@@ -117,7 +134,7 @@ public final class HierarchicalFs implements FileSystem {
     }
 
     /** The attributes of {@code ino}; STALE when it does not exist. */
-    private Attr attrOf(Txn txn, long ino) {
+    Attr attrOf(Txn txn, long ino) {
         if (FsKeys.isDirectory(ino)) {
             List<byte[]> v = txn.multiGet(
                     List.of(FsKeys.dir(bucket, ino), FsKeys.subdirs(bucket, ino), FsKeys.dirModified(bucket, ino)));
@@ -190,7 +207,7 @@ public final class HierarchicalFs implements FileSystem {
                 DirRecord d = DirRecord.decode(txn.get(FsKeys.dir(bucket, ino)));
                 txn.put(
                         FsKeys.dir(bucket, ino),
-                        new DirRecord(d.parent(), d.name(), mode, uid, gid, atime, mtime, now).encode());
+                        new DirRecord(d.parent(), d.name(), mode, uid, gid, atime, mtime, now, d.implicit()).encode());
                 // The blind change time would otherwise keep mtime from going back (touch -d in the past).
                 if (change.mtimeNanos() != null) txn.put(FsKeys.dirModified(bucket, ino), Keys.longValue(0));
             } else {
@@ -199,7 +216,10 @@ public final class HierarchicalFs implements FileSystem {
                         FsKeys.inode(bucket, ino),
                         i.with(mode, uid, gid, atime, mtime, now).encode());
                 txn.put(FsKeys.modified(bucket, ino), Keys.longValue(0));
-                if (change.size() != null) txn.put(FsKeys.size(bucket, ino), Keys.longValue(change.size()));
+                if (change.size() != null) {
+                    txn.put(FsKeys.size(bucket, ino), Keys.longValue(change.size()));
+                    txn.delete(FsKeys.s3Head(bucket, ino)); // the S3 ETag was of other bytes
+                }
             }
             return attrOf(txn, ino);
         });
@@ -231,7 +251,7 @@ public final class HierarchicalFs implements FileSystem {
     }
 
     /** The record of directory {@code dir}: NOTDIR for a file, STALE when gone. */
-    private DirRecord requireDir(Txn txn, long dir) {
+    DirRecord requireDir(Txn txn, long dir) {
         if (!FsKeys.isDirectory(dir)) {
             if (txn.get(FsKeys.inode(bucket, dir)) == null) throw new FsException(Status.STALE, "no inode " + dir);
             throw new FsException(Status.NOTDIR, "inode " + dir + " is not a directory");
@@ -315,14 +335,14 @@ public final class HierarchicalFs implements FileSystem {
     }
 
     /** Adds the name-order and cookie-order entries of {@code name} in {@code dir} and marks the change. */
-    private void link(Txn txn, long dir, byte[] name, long ino, FileType type, long now) {
+    void link(Txn txn, long dir, byte[] name, long ino, FileType type, long now) {
         byte[] value = FsKeys.entryValue(ino, type);
         txn.put(FsKeys.entry(bucket, dir, name), value);
         txn.put(FsKeys.hashed(bucket, dir, FsKeys.cookieOf(name), name), value);
         txn.max(FsKeys.dirModified(bucket, dir), now);
     }
 
-    private void unlinkEntry(Txn txn, long dir, byte[] name, long now) {
+    void unlinkEntry(Txn txn, long dir, byte[] name, long now) {
         txn.delete(FsKeys.entry(bucket, dir, name));
         txn.delete(FsKeys.hashed(bucket, dir, FsKeys.cookieOf(name), name));
         txn.max(FsKeys.dirModified(bucket, dir), now);
@@ -344,7 +364,7 @@ public final class HierarchicalFs implements FileSystem {
     }
 
     /** One link of file or symlink {@code ino} is gone: the inode goes with its last (its data later, by GC). */
-    private void dropLink(Txn txn, long ino, long now) {
+    void dropLink(Txn txn, long ino, long now) {
         byte[] v = txn.get(FsKeys.inode(bucket, ino));
         if (v == null) return;
         InodeRecord i = InodeRecord.decode(v);
@@ -355,10 +375,11 @@ public final class HierarchicalFs implements FileSystem {
         txn.delete(FsKeys.inode(bucket, ino));
         txn.delete(FsKeys.size(bucket, ino));
         txn.delete(FsKeys.modified(bucket, ino));
+        txn.delete(FsKeys.s3Head(bucket, ino));
         if (i.type() == FileType.FILE) {
             // The chunk map stays for the collector, which removes the chunks and then the map.
             txn.put(
-                    Keys.garbage(clock.millis(), CHUNK_ID_TAG | bucket, ino),
+                    Keys.garbage(clock.millis() + garbageDelayMillis, CHUNK_ID_TAG | bucket, ino),
                     GarbageRecord.ofInode(bucket, ino).encode());
         }
     }
@@ -382,7 +403,7 @@ public final class HierarchicalFs implements FileSystem {
         });
     }
 
-    private void requireEmpty(Txn txn, long dir) {
+    void requireEmpty(Txn txn, long dir) {
         if (!txn.scan(FsKeys.entriesFrom(bucket, dir), FsKeys.entriesTo(bucket, dir), 1, false)
                 .isEmpty()) throw new FsException(Status.NOTEMPTY, "directory " + dir + " is not empty");
     }
@@ -574,6 +595,20 @@ public final class HierarchicalFs implements FileSystem {
         Attr attr = getattr(ino);
         if (attr.type() == FileType.DIRECTORY) throw new FsException(Status.ISDIR, "write to directory " + ino);
         if (attr.type() != FileType.FILE) throw new FsException(Status.INVAL, "write to a " + attr.type());
+        writeChunks(ino, offset, data);
+        long now = nowNanos();
+        // Blind updates only, so that concurrent writes to one file never conflict; the attributes are read after.
+        run(txn -> {
+            txn.max(FsKeys.size(bucket, ino), end);
+            txn.max(FsKeys.modified(bucket, ino), now);
+            txn.delete(FsKeys.s3Head(bucket, ino)); // the S3 ETag was of other bytes
+            return null;
+        });
+        return getattr(ino);
+    }
+
+    /** Writes {@code data} into the chunks of {@code ino} from {@code offset}; the metadata is the caller's. */
+    void writeChunks(long ino, long offset, ByteBuffer data) {
         ByteBuffer rest = data.duplicate();
         while (rest.hasRemaining()) {
             long at = offset + (rest.position() - data.position());
@@ -589,15 +624,6 @@ public final class HierarchicalFs implements FileSystem {
             }
             rest.position(rest.position() + length);
         }
-        long now = nowNanos();
-        return run(txn -> {
-                            txn.max(FsKeys.size(bucket, ino), end);
-                            txn.max(FsKeys.modified(bucket, ino), now);
-                            return null;
-                        })
-                        == null
-                ? getattr(ino)
-                : null;
     }
 
     /** The chain of chunk {@code index} of {@code ino}, recorded in the chunk map before the chunk is written. */
@@ -676,10 +702,32 @@ public final class HierarchicalFs implements FileSystem {
         return space.get();
     }
 
+    // ---- for the S3 view ----
+
+    long bucket() {
+        return bucket;
+    }
+
+    MetaKv kv() {
+        return kv;
+    }
+
+    InstantSource clock() {
+        return clock;
+    }
+
+    ChainClient chunks() {
+        return chunks;
+    }
+
+    static long chunkIdTag() {
+        return CHUNK_ID_TAG;
+    }
+
     // ---- plumbing ----
 
     /** The next inode id of the kind asked, from this instance's leased block. */
-    private synchronized long nextIno(boolean directory) {
+    synchronized long nextIno(boolean directory) {
         if (nextId >= leaseEnd) {
             long end;
             try {
@@ -695,7 +743,7 @@ public final class HierarchicalFs implements FileSystem {
         return (n << 1) | (directory ? 1 : 0);
     }
 
-    private long nowNanos() {
+    long nowNanos() {
         java.time.Instant now = clock.instant();
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
@@ -722,7 +770,7 @@ public final class HierarchicalFs implements FileSystem {
         return Arrays.copyOf(bytes, length);
     }
 
-    private <T> T run(io.seabed.metakv.TxnFunction<T> fn) {
+    <T> T run(io.seabed.metakv.TxnFunction<T> fn) {
         try {
             return kv.transact(fn);
         } catch (MetaKvException e) {
@@ -752,7 +800,7 @@ public final class HierarchicalFs implements FileSystem {
                 : new FsException(Status.JUKEBOX, "metadata: " + e.getMessage(), e);
     }
 
-    private static FsException storage(StorageException e) {
+    static FsException storage(StorageException e) {
         return switch (e.reason()) {
             case NOT_ENOUGH_TARGETS, TARGET_OFFLINE -> new FsException(Status.JUKEBOX, e.getMessage(), e);
             default -> new FsException(Status.IO, e.getMessage(), e);

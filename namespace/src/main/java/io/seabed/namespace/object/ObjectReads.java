@@ -11,6 +11,7 @@ import io.seabed.namespace.NamespaceException;
 import io.seabed.namespace.NamespaceException.Reason;
 import io.seabed.namespace.ObjectChecksum;
 import io.seabed.namespace.ObjectInfo;
+import io.seabed.namespace.fs.S3View;
 import io.seabed.namespace.schema.Keys;
 import io.seabed.namespace.schema.ObjectHead;
 import java.nio.ByteBuffer;
@@ -32,13 +33,21 @@ public final class ObjectReads {
         this.config = config;
     }
 
-    /** An object opened for reading: its metadata, and the body when it is inline. */
-    public record OpenObject(ObjectInfo info, ObjectHead head, byte[] inlineBody) {
+    /**
+     * An object opened for reading: its metadata, and the body when it is inline; for a hierarchical bucket's
+     * file, {@code head} is null and {@code file} is set.
+     */
+    public record OpenObject(ObjectInfo info, ObjectHead head, byte[] inlineBody, S3View.OpenFile file) {
+        public OpenObject(ObjectInfo info, ObjectHead head, byte[] inlineBody) {
+            this(info, head, inlineBody, null);
+        }
+
         /**
          * {offset, length} of part {@code partNumber} (from 1) of a multipart object; a single-PUT
          * object is its own part 1. Null when the object has no such part.
          */
         public long[] partRange(int partNumber) {
+            if (head == null) return partNumber == 1 ? new long[] {0, info.sizeBytes()} : null;
             long[] sizes = head.partSizes();
             if (sizes.length == 0) return partNumber == 1 ? new long[] {0, head.sizeBytes()} : null;
             if (partNumber < 1 || partNumber > sizes.length) return null;
@@ -52,6 +61,7 @@ public final class ObjectReads {
          * for part 1; null when the object has no checksum or no such part.
          */
         public ObjectChecksum partChecksum(int partNumber) {
+            if (head == null) return partNumber == 1 ? info.checksum() : null;
             ObjectChecksum whole = head.checksum();
             if (whole == null) return null;
             if (head.partSizes().length == 0) return partNumber == 1 ? whole : null;
@@ -114,7 +124,8 @@ public final class ObjectReads {
         }
     }
 
-    static ObjectInfo info(String key, ObjectHead head) {
+    /** The metadata of an object with head {@code head}. */
+    public static ObjectInfo info(String key, ObjectHead head) {
         return new ObjectInfo(
                 key,
                 head.sizeBytes(),

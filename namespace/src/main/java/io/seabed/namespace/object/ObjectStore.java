@@ -13,9 +13,10 @@ public final class ObjectStore {
     private final Multipart multipart;
     private final ObjectCopy copy;
     private final UploadListing uploadListing;
+    private final ChunkBuffers buffers;
 
     public ObjectStore(MetaKv kv, BaseStoreClient store, NamespaceConfig config, InstantSource clock) {
-        ChunkBuffers buffers = new ChunkBuffers(config.chunkBytes(), config.chunkBuffersMax());
+        this.buffers = new ChunkBuffers(config.chunkBytes(), config.chunkBuffersMax());
         DataWriter data = new DataWriter(kv, store, config, buffers, clock);
         this.writes = new ObjectWrites(kv, config, data, clock);
         this.reads = new ObjectReads(kv, store, config);
@@ -23,6 +24,11 @@ public final class ObjectStore {
         this.multipart = new Multipart(kv, config, data, writes, clock);
         this.copy = new ObjectCopy(store, data, writes, multipart);
         this.uploadListing = new UploadListing(kv);
+    }
+
+    /** The chunk-sized buffers every write of this process shares (their count bounds write memory). */
+    public ChunkBuffers buffers() {
+        return buffers;
     }
 
     public UploadListing uploadListing() {

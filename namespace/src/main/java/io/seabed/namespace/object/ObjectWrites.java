@@ -237,7 +237,8 @@ public final class ObjectWrites {
         });
     }
 
-    static void takeIntent(Txn txn, byte[] intentKey) {
+    /** Takes a write's intent in its commit: UNAVAILABLE when the collector claimed it first. */
+    public static void takeIntent(Txn txn, byte[] intentKey) {
         byte[] intent = txn.get(intentKey);
         if (intent == null || GarbageRecord.decode(intent).claimed())
             throw new NamespaceException(
