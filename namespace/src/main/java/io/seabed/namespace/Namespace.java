@@ -176,6 +176,29 @@ public final class Namespace implements AutoCloseable {
         objects.writes().setTags(bucket, key, tags.isEmpty() ? Map.of() : new LinkedHashMap<>(tags));
     }
 
+    /** The bucket with id {@code id}, or null when there is none (any more). */
+    public Bucket bucketById(long id) {
+        return buckets.byId(id);
+    }
+
+    /** Up to {@code max} buckets of every tenant, in id order (for the NFS front's export list). */
+    public List<Bucket> allBuckets(int max) {
+        return buckets.all(max);
+    }
+
+    /**
+     * The key of NFS file handles' MACs: 32 random bytes kept in meta-kv, made on first use, the same for every
+     * gateway of the cluster (so a handle works on any of them and after restarts).
+     */
+    public byte[] nfsHandleKey() {
+        byte[] key = kv.get(io.seabed.namespace.schema.Keys.NFS_HANDLE_KEY);
+        if (key != null) return key;
+        byte[] fresh = new byte[32];
+        new java.security.SecureRandom().nextBytes(fresh);
+        kv.putIfAbsent(io.seabed.namespace.schema.Keys.NFS_HANDLE_KEY, fresh);
+        return kv.get(io.seabed.namespace.schema.Keys.NFS_HANDLE_KEY);
+    }
+
     /** NO_SUCH_BUCKET when absent. */
     public Bucket bucket(String name) {
         return buckets.get(name);

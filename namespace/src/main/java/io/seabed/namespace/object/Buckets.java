@@ -106,6 +106,21 @@ public final class Buckets {
         return toBucket(BucketRecord.decode(v));
     }
 
+    /** The bucket with id {@code id}, or null when there is none (any more). */
+    public Bucket byId(long id) {
+        byte[] v = kv.get(Keys.bucket(id));
+        return v == null ? null : toBucket(BucketRecord.decode(v));
+    }
+
+    /** Up to {@code max} buckets of every tenant, in id order. */
+    public List<Bucket> all(int max) {
+        byte[] from = {Keys.BUCKET};
+        List<Bucket> out = new ArrayList<>();
+        for (KeyValue e : kv.scan(from, Keys.successor(from), max, false))
+            out.add(toBucket(BucketRecord.decode(e.value())));
+        return out;
+    }
+
     /** Replaces the bucket's ACL (its owner stays). */
     public Bucket setAcl(Bucket bucket, Acl acl) {
         return kv.transact(txn -> {

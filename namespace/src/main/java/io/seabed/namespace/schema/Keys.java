@@ -33,6 +33,8 @@ public final class Keys {
 
     public static final byte[] ALLOCATOR_BUCKET_ID = {ALLOCATOR, 'b'};
     public static final byte[] ALLOCATOR_TENANT_ID = {ALLOCATOR, 't'};
+    /** The cluster's key of NFS file handles' MACs (32 random bytes, made by the first gateway). */
+    public static final byte[] NFS_HANDLE_KEY = {ALLOCATOR, 'k', 'n'};
 
     public static final int USAGE_OBJECTS = 0;
     public static final int USAGE_BYTES = 1;
