@@ -21,7 +21,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 /**
  * Hierarchical buckets through the S3 front: CreateBucket with {@code x-seabed-bucket-mode}, the file system of
  * the bucket on the all-in-one server's chains, the S3 view of its tree (keys are paths, PathConflict, listings,
- * implicit parents), DeleteBucket refusing a bucket with files, and multipart answering NotImplemented.
+ * implicit parents, multipart and copy), DeleteBucket refusing a bucket with files.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HierarchicalBucketTest {
@@ -96,11 +96,35 @@ class HierarchicalBucketTest {
         e = assertThrows(
                 S3Exception.class, () -> s3.listObjectsV2(l -> l.bucket("files").delimiter("|")));
         assertEquals(400, e.statusCode());
-        e = assertThrows(
-                S3Exception.class,
-                () -> s3.createMultipartUpload(c -> c.bucket("files").key("big")));
-        assertEquals(501, e.statusCode());
-        assertEquals("NotImplemented", e.awsErrorDetails().errorCode());
+        // Multipart: the parts' bytes are copied into the file at completion.
+        String id = s3.createMultipartUpload(c -> c.bucket("files").key("big/part.bin"))
+                .uploadId();
+        byte[] first = new byte[5 << 20];
+        java.util.Arrays.fill(first, (byte) 'x');
+        String e1 = s3.uploadPart(
+                        u -> u.bucket("files").key("big/part.bin").uploadId(id).partNumber(1),
+                        RequestBody.fromBytes(first))
+                .eTag();
+        String e2 = s3.uploadPart(
+                        u -> u.bucket("files").key("big/part.bin").uploadId(id).partNumber(2),
+                        RequestBody.fromString("tail"))
+                .eTag();
+        s3.completeMultipartUpload(c -> c.bucket("files")
+                .key("big/part.bin")
+                .uploadId(id)
+                .multipartUpload(m -> m.parts(
+                        p -> p.partNumber(1).eTag(e1), p -> p.partNumber(2).eTag(e2))));
+        byte[] got =
+                s3.getObjectAsBytes(g -> g.bucket("files").key("big/part.bin")).asByteArray();
+        assertEquals(first.length + 4, got.length);
+        assertEquals("tail", new String(got, first.length, 4, StandardCharsets.UTF_8));
+        s3.copyObject(c -> c.sourceBucket("files")
+                .sourceKey("docs/readme")
+                .destinationBucket("files")
+                .destinationKey("big/copy"));
+        assertEquals(
+                "read me",
+                s3.getObjectAsBytes(g -> g.bucket("files").key("big/copy")).asUtf8String());
 
         // The same tree through the file system.
         Bucket bucket = seabed.server.namespace().bucket("files");
@@ -115,7 +139,8 @@ class HierarchicalBucketTest {
         e = assertThrows(S3Exception.class, () -> s3.deleteBucket(d -> d.bucket("files")));
         assertEquals("BucketNotEmpty", e.awsErrorDetails().errorCode());
         s3.deleteObject(d -> d.bucket("files").key("docs/")); // not empty: stays
-        for (String key : new String[] {"docs/f", "docs/readme", "docs/2026/report.txt", "empty/"})
+        for (String key :
+                new String[] {"docs/f", "docs/readme", "docs/2026/report.txt", "empty/", "big/part.bin", "big/copy"})
             s3.deleteObject(d -> d.bucket("files").key(key));
         assertTrue(s3.listObjectsV2(l -> l.bucket("files")).contents().isEmpty());
         // "docs" and "docs/2026" were made by the PUT (implicit) and went with their last file.

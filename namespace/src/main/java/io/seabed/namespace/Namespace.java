@@ -213,7 +213,6 @@ public final class Namespace implements AutoCloseable {
     }
 
     public ObjectInfo putObject(Bucket bucket, String key, long lengthBytes, ObjectMetadata metadata, BodySource body) {
-        flat(bucket);
         return putObject(bucket, key, lengthBytes, metadata, body, WriteCondition.NONE);
     }
 
@@ -291,7 +290,6 @@ public final class Namespace implements AutoCloseable {
      */
     public ObjectInfo copyObject(
             OpenObject input, Bucket bucket, String key, ObjectMetadata metadata, WriteCondition condition) {
-        flat(bucket);
         return copyObject(input, bucket, key, metadata, condition, UnaryOperator.identity());
     }
 
@@ -307,15 +305,24 @@ public final class Namespace implements AutoCloseable {
             ObjectMetadata metadata,
             WriteCondition condition,
             UnaryOperator<BodySource> bodyFilter) {
-        flat(bucket);
-        flatInput(input);
+        if (bucket.hierarchical()) {
+            long length = input.info().sizeBytes();
+            if (length > io.seabed.namespace.object.ObjectCopy.COPY_BYTES_MAX)
+                throw new NamespaceException(
+                        NamespaceException.Reason.ENTITY_TOO_LARGE, "copy source is " + length + " bytes > 5 GiB");
+            ObjectMetadata m = metadata != null
+                    ? metadata
+                    : new ObjectMetadata(
+                            input.info().systemMetadata(), input.info().userMetadata());
+            BodySource body = bodyFilter.apply(objects.copy().body(input, 0, length));
+            return view(bucket).put(key, length, m, body, condition);
+        }
         return objects.copy().copy(input, bucket, key, metadata, condition, bodyFilter);
     }
 
     /** Copies bytes [offset, offset + length) of an opened object into a part of an upload. */
     public PartInfo uploadPartCopy(
             OpenObject input, long offset, long length, Bucket bucket, String key, String uploadId, int partNumber) {
-        flat(bucket);
         return uploadPartCopy(input, offset, length, bucket, key, uploadId, partNumber, UnaryOperator.identity());
     }
 
@@ -332,8 +339,6 @@ public final class Namespace implements AutoCloseable {
             String uploadId,
             int partNumber,
             UnaryOperator<BodySource> bodyFilter) {
-        flat(bucket);
-        flatInput(input);
         return objects.copy().copyPart(input, offset, length, bucket, key, uploadId, partNumber, bodyFilter);
     }
 
@@ -347,15 +352,7 @@ public final class Namespace implements AutoCloseable {
         return objects.listing().list(bucket, request);
     }
 
-    private static void flatInput(OpenObject input) {
-        if (input.file() != null)
-            throw new NamespaceException(
-                    NamespaceException.Reason.NOT_IMPLEMENTED,
-                    "copying from a hierarchical bucket is not implemented yet");
-    }
-
     public String createUpload(Bucket bucket, String key, ObjectMetadata metadata, User initiator) {
-        flat(bucket);
         return createUpload(bucket, key, metadata, initiator, null, null);
     }
 
@@ -373,31 +370,32 @@ public final class Namespace implements AutoCloseable {
             User initiator,
             String checksumAlgorithm,
             ObjectChecksum.Type checksumType) {
-        flat(bucket);
+        if (bucket.hierarchical()) {
+            view(bucket).checkKey(key);
+            if (key.endsWith("/"))
+                throw new NamespaceException(
+                        NamespaceException.Reason.INVALID_ARGUMENT, "key " + key + " names a directory, not a file");
+        }
         return objects.multipart().create(bucket, key, metadata, initiator, checksumAlgorithm, checksumType);
     }
 
     /** An upload in progress (NO_SUCH_UPLOAD when absent or for another key). */
     public UploadInfo upload(Bucket bucket, String key, String uploadId) {
-        flat(bucket);
         return objects.uploadListing().upload(bucket, key, uploadId);
     }
 
     public PartInfo uploadPart(
             Bucket bucket, String key, String uploadId, int partNumber, long lengthBytes, BodySource body) {
-        flat(bucket);
         return objects.multipart().uploadPart(bucket, key, uploadId, partNumber, lengthBytes, body);
     }
 
     public ObjectInfo completeUpload(Bucket bucket, String key, String uploadId, List<UploadPart> parts) {
-        flat(bucket);
         return completeUpload(bucket, key, uploadId, parts, WriteCondition.NONE);
     }
 
     /** Completes an upload that declared no checksum algorithm, if {@code condition} holds. */
     public ObjectInfo completeUpload(
             Bucket bucket, String key, String uploadId, List<UploadPart> parts, WriteCondition condition) {
-        flat(bucket);
         return completeUpload(bucket, key, uploadId, parts, condition, null);
     }
 
@@ -414,25 +412,63 @@ public final class Namespace implements AutoCloseable {
             List<UploadPart> parts,
             WriteCondition condition,
             ChecksumCombiner combiner) {
-        flat(bucket);
+        if (bucket.hierarchical()) return completeIntoFile(bucket, key, uploadId, parts, condition, combiner);
         return objects.multipart().complete(bucket, key, uploadId, parts, condition, combiner);
+    }
+
+    /**
+     * CompleteMultipartUpload on a hierarchical bucket: the parts' bytes are copied into a fresh inode (a file's
+     * chunks change in place, the parts' never do), which is linked under the key in the transaction that ends
+     * the upload; the parts' chunks then go to the garbage queue.
+     */
+    private ObjectInfo completeIntoFile(
+            Bucket bucket,
+            String key,
+            String uploadId,
+            List<UploadPart> parts,
+            WriteCondition condition,
+            ChecksumCombiner combiner) {
+        var multipart = objects.multipart();
+        var assembled = multipart.assemble(bucket, key, uploadId, parts, combiner);
+        var stitched = assembled.head();
+        OpenObject source = new OpenObject(io.seabed.namespace.object.ObjectReads.info(key, stitched), stitched, null);
+        var fileHead = new io.seabed.namespace.schema.ObjectHead(
+                0,
+                0,
+                stitched.sizeBytes(),
+                stitched.etag(),
+                stitched.lastModifiedMillis(),
+                stitched.systemMetadata(),
+                stitched.userMetadata(),
+                false,
+                List.of(),
+                new long[0],
+                stitched.checksum(),
+                List.of(),
+                null,
+                Map.of());
+        return view(bucket)
+                .putAssembled(
+                        key,
+                        stitched.sizeBytes(),
+                        objects.copy().body(source, 0, stitched.sizeBytes()),
+                        fileHead,
+                        condition,
+                        txn -> multipart.finishAssembled(txn, bucket, assembled));
     }
 
     /** ListMultipartUploads: a page of the bucket's uploads in progress, in key order. */
     public UploadPage listUploads(
             Bucket bucket, String prefix, String delimiter, String keyMarker, String uploadIdMarker, int maxUploads) {
-        flat(bucket);
         return objects.uploadListing().listUploads(bucket, prefix, delimiter, keyMarker, uploadIdMarker, maxUploads);
     }
 
     /** ListParts: a page of an upload's parts after {@code partNumberMarker}. */
     public PartPage listParts(Bucket bucket, String key, String uploadId, int partNumberMarker, int maxParts) {
-        flat(bucket);
         return objects.uploadListing().listParts(bucket, key, uploadId, partNumberMarker, maxParts);
     }
 
     public void abortUpload(Bucket bucket, String key, String uploadId) {
-        flat(bucket);
         objects.multipart().abort(bucket, key, uploadId);
     }
 

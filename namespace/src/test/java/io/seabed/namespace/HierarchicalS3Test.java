@@ -209,6 +209,69 @@ class HierarchicalS3Test {
     }
 
     @Test
+    void copiesBetweenModes() throws Exception {
+        byte[] data = new byte[200_000];
+        new Random(3).nextBytes(data);
+        put("src/data.bin", data);
+        Bucket flat = ns.createBucket(ns.tenants().userByAccessKey("AKTEST0000000000000"), "flat");
+        var input = ns.openObject(bucket, "src/data.bin", true);
+        ObjectInfo toTree = ns.copyObject(input, bucket, "dst/copy.bin", null, WriteCondition.NONE);
+        assertEquals(md5(data), toTree.etag());
+        assertArrayEquals(data, get("dst/copy.bin"));
+        assertEquals(
+                "text/plain",
+                ns.openObject(bucket, "dst/copy.bin", false)
+                        .info()
+                        .systemMetadata()
+                        .get("content-type"));
+        ObjectInfo toFlat = ns.copyObject(input, flat, "copy.bin", null, WriteCondition.NONE);
+        assertEquals(md5(data), toFlat.etag());
+        var back = ns.openObject(flat, "copy.bin", true);
+        ObjectInfo fromFlat = ns.copyObject(back, bucket, "from-flat/x", null, WriteCondition.NONE);
+        assertEquals(md5(data), fromFlat.etag());
+        assertArrayEquals(data, get("from-flat/x"));
+        assertReason(
+                Reason.PATH_CONFLICT, () -> ns.copyObject(back, bucket, "src/data.bin/x", null, WriteCondition.NONE));
+    }
+
+    @Test
+    void multipartUploadsBecomeFiles() throws Exception {
+        byte[] one = new byte[150];
+        byte[] two = new byte[70_000];
+        new Random(4).nextBytes(one);
+        new Random(5).nextBytes(two);
+        User user = ns.tenants().userByAccessKey("AKTEST0000000000000");
+        assertReason(Reason.INVALID_ARGUMENT, () -> ns.createUpload(bucket, "a//b", ObjectMetadata.EMPTY, user));
+        String id = ns.createUpload(
+                bucket, "up/loaded.bin", new ObjectMetadata(Map.of("content-type", "x/y"), Map.of()), user);
+        PartInfo p1 = ns.uploadPart(bucket, "up/loaded.bin", id, 1, one.length, NamespaceFixture.body(one));
+        PartInfo p2 = ns.uploadPart(bucket, "up/loaded.bin", id, 2, two.length, NamespaceFixture.body(two));
+        ObjectInfo done = ns.completeUpload(
+                bucket, "up/loaded.bin", id, List.of(new UploadPart(1, p1.etag()), new UploadPart(2, p2.etag())));
+        assertTrue(done.etag().endsWith("-2"), done.etag());
+        byte[] whole = new byte[one.length + two.length];
+        System.arraycopy(one, 0, whole, 0, one.length);
+        System.arraycopy(two, 0, whole, one.length, two.length);
+        assertArrayEquals(whole, get("up/loaded.bin"));
+        ObjectInfo head = ns.openObject(bucket, "up/loaded.bin", false).info();
+        assertEquals(done.etag(), head.etag());
+        assertEquals("x/y", head.systemMetadata().get("content-type"));
+        assertReason(Reason.NO_SUCH_UPLOAD, () -> ns.upload(bucket, "up/loaded.bin", id));
+        FileSystem fs = ns.fileSystem(bucket);
+        assertEquals(
+                whole.length,
+                fs.lookup(fs.lookup(fs.rootIno(), "up").ino(), "loaded.bin").size());
+
+        // A clash found at completion leaves the upload to retry elsewhere or abort.
+        String id2 = ns.createUpload(bucket, "up/loaded.bin/x", ObjectMetadata.EMPTY, user);
+        PartInfo q = ns.uploadPart(bucket, "up/loaded.bin/x", id2, 1, one.length, NamespaceFixture.body(one));
+        assertReason(
+                Reason.PATH_CONFLICT,
+                () -> ns.completeUpload(bucket, "up/loaded.bin/x", id2, List.of(new UploadPart(1, q.etag()))));
+        ns.abortUpload(bucket, "up/loaded.bin/x", id2);
+    }
+
+    @Test
     void failedBodyLeavesNothing() {
         BodySource failing = new BodySource() {
             int calls;

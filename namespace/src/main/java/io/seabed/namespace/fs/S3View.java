@@ -117,7 +117,30 @@ public final class S3View {
         long limit = Math.min(config.objectBytesMax(), FileSystem.FILE_BYTES_MAX);
         if (lengthBytes > limit)
             throw new NamespaceException(Reason.ENTITY_TOO_LARGE, "length=" + lengthBytes + " > " + limit);
-        return writeFile(path, metadata, body, lengthBytes, false, condition);
+        return writeFile(path, metadata, body, lengthBytes, false, condition, null, null);
+    }
+
+    /**
+     * Writes the file {@code key} from {@code body} ({@code lengthBytes}, already checked) with {@code head} as its
+     * S3 head (ETag, metadata), running {@code alsoInCommit} in the transaction that links it: the end of a
+     * multipart upload whose parts are copied into the file.
+     */
+    public ObjectInfo putAssembled(
+            String key,
+            long lengthBytes,
+            BodySource body,
+            ObjectHead head,
+            WriteCondition condition,
+            java.util.function.Consumer<Txn> alsoInCommit) {
+        Path path = Path.parse(key, config);
+        if (path.directory())
+            throw new NamespaceException(Reason.INVALID_ARGUMENT, "key " + key + " ends with '/': not a file");
+        return writeFile(path, ObjectMetadata.EMPTY, body, lengthBytes, false, condition, head, alsoInCommit);
+    }
+
+    /** INVALID_ARGUMENT (or KEY_TOO_LONG) unless {@code key} is a path this bucket can hold. */
+    public void checkKey(String key) {
+        Path.parse(key, config);
     }
 
     /** As {@link #put}, for a body whose length is known at its end only (at most {@code maxBytes}). */
@@ -128,11 +151,18 @@ public final class S3View {
             throw new NamespaceException(
                     Reason.INVALID_ARGUMENT, "key " + key + " ends with '/': send it with a Content-Length of 0");
         long limit = Math.min(Math.min(maxBytes, config.objectBytesMax()), FileSystem.FILE_BYTES_MAX);
-        return writeFile(path, metadata, body, limit, true, condition);
+        return writeFile(path, metadata, body, limit, true, condition, null, null);
     }
 
     private ObjectInfo writeFile(
-            Path path, ObjectMetadata metadata, BodySource body, long bytes, boolean toEnd, WriteCondition condition) {
+            Path path,
+            ObjectMetadata metadata,
+            BodySource body,
+            long bytes,
+            boolean toEnd,
+            WriteCondition condition,
+            ObjectHead givenHead,
+            java.util.function.Consumer<Txn> alsoInCommit) {
         long ino = fs.nextIno(false);
         byte[] intent = Keys.garbage(
                 fs.clock().millis() + config.intentTtlMillis(), HierarchicalFs.chunkIdTag() | fs.bucket(), ino);
@@ -145,8 +175,9 @@ public final class S3View {
             long size = copyBody(ino, body, bytes, toEnd, md5);
             byte[] digest = md5.digest();
             body.verify(digest);
-            ObjectHead head = head(size, HexFormat.of().formatHex(digest), metadata, body);
-            return commitFile(path, ino, head, intent, condition);
+            ObjectHead head =
+                    givenHead != null ? givenHead : head(size, HexFormat.of().formatHex(digest), metadata, body);
+            return commitFile(path, ino, head, intent, condition, alsoInCommit);
         } catch (RuntimeException e) {
             discard(ino, intent, e);
             throw e;
@@ -205,7 +236,13 @@ public final class S3View {
     }
 
     /** Links the written inode under its path: one transaction over the parents, the name and the intent. */
-    private ObjectInfo commitFile(Path path, long ino, ObjectHead head, byte[] intent, WriteCondition condition) {
+    private ObjectInfo commitFile(
+            Path path,
+            long ino,
+            ObjectHead head,
+            byte[] intent,
+            WriteCondition condition,
+            java.util.function.Consumer<Txn> alsoInCommit) {
         long[] newDirs = new long[0];
         while (true) {
             long[] dirs = newDirs;
@@ -222,6 +259,7 @@ public final class S3View {
                 }
                 condition.check(path.key(), currentEtag);
                 ObjectWrites.takeIntent(txn, intent);
+                if (alsoInCommit != null) alsoInCommit.accept(txn);
                 walk.create(txn, now);
                 if (existing != null) {
                     fs.unlinkEntry(txn, walk.dir, path.last(), now);
@@ -395,19 +433,28 @@ public final class S3View {
         long end = offset + length;
         for (long at = offset; at < end; ) {
             piece.clear().limit((int) Math.min(piece.capacity(), end - at));
-            int n;
-            try {
-                n = fs.read(file.ino(), at, piece);
-            } catch (FsException e) {
-                throw translate(e);
-            }
-            if (n == 0)
-                throw new NamespaceException(
-                        Reason.UNAVAILABLE, "file " + file.info().key() + " was cut or replaced during the read");
+            int n = readAt(file, at, piece);
             piece.flip();
             sink.write(piece);
             at += n;
         }
+    }
+
+    /**
+     * Reads bytes of an opened file from {@code position} into {@code output} (up to its remaining bytes); returns
+     * how many, at least one: UNAVAILABLE when the file ends before (it was cut or replaced since it was opened).
+     */
+    public int readAt(OpenFile file, long position, ByteBuffer output) {
+        int n;
+        try {
+            n = fs.read(file.ino(), position, output);
+        } catch (FsException e) {
+            throw translate(e);
+        }
+        if (n == 0 && output.hasRemaining())
+            throw new NamespaceException(
+                    Reason.UNAVAILABLE, "file " + file.info().key() + " was cut or replaced during the read");
+        return n;
     }
 
     static ObjectInfo markerInfo(String key, DirRecord d) {

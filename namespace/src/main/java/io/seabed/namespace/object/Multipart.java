@@ -180,6 +180,53 @@ public final class Multipart {
         return ObjectReads.info(key, head);
     }
 
+    /** An upload's parts stitched for a hierarchical bucket, whose file gets their bytes copied in. */
+    public record Assembled(ObjectHead head, byte[] uploadId, byte[] uploadValue) {}
+
+    /**
+     * The first half of CompleteMultipartUpload on a hierarchical bucket: the parts checked and stitched as
+     * {@link #complete} does, nothing changed. {@link #finishAssembled} ends the upload in the commit that links
+     * the file.
+     */
+    public Assembled assemble(
+            Bucket bucket, String key, String uploadId, List<UploadPart> parts, ChecksumCombiner combiner) {
+        byte[] id = parseUploadId(uploadId);
+        if (parts.isEmpty()) throw new NamespaceException(Reason.INVALID_ARGUMENT, "no parts given");
+        if (parts.size() > config.partsCountMax())
+            throw new NamespaceException(
+                    Reason.INVALID_ARGUMENT, "parts=" + parts.size() + " > " + config.partsCountMax());
+        for (int i = 1; i < parts.size(); i++)
+            if (parts.get(i).partNumber() <= parts.get(i - 1).partNumber())
+                throw new NamespaceException(Reason.INVALID_PART_ORDER, "part numbers must ascend");
+        byte[] uploadFrom = Keys.upload(bucket.id(), id);
+        byte[] uploadValue = kv.get(uploadFrom);
+        UploadRecord upload = requireUpload(uploadValue, key, uploadId);
+        Map<Integer, PartRecord> stored = new HashMap<>();
+        for (KeyValue e : kv.scan(uploadFrom, Keys.successor(uploadFrom), config.partsCountMax() + 1, false)) {
+            if (e.key().length == uploadFrom.length) continue;
+            PartRecord p = PartRecord.decode(e.value());
+            stored.put(p.partNumber(), p);
+        }
+        return new Assembled(stitch(upload, parts, stored, id, clock.millis(), combiner), id, uploadValue);
+    }
+
+    /**
+     * In the commit of an assembled upload: the upload must be as it was (else NO_SUCH_UPLOAD: it was aborted or
+     * completed meanwhile); every part's chunks go to the garbage queue (the file has its own copy) and the upload
+     * ends.
+     */
+    public void finishAssembled(Txn txn, Bucket bucket, Assembled assembled) {
+        byte[] uploadFrom = Keys.upload(bucket.id(), assembled.uploadId());
+        byte[] now = txn.get(uploadFrom);
+        if (now == null || !java.util.Arrays.equals(now, assembled.uploadValue()))
+            throw new NamespaceException(Reason.NO_SUCH_UPLOAD, "the upload ended while it was being completed");
+        long nowMillis = clock.millis();
+        byte[] uploadTo = Keys.successor(uploadFrom);
+        for (KeyValue e : txn.scan(uploadFrom, uploadTo, config.partsCountMax() + 1, false))
+            if (e.key().length > uploadFrom.length) retirePart(txn, PartRecord.decode(e.value()), nowMillis);
+        txn.deleteRange(uploadFrom, uploadTo);
+    }
+
     private ObjectHead stitch(
             UploadRecord upload,
             List<UploadPart> parts,

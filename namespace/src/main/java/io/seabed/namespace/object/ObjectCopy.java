@@ -91,7 +91,22 @@ public final class ObjectCopy {
         return multipart.uploadPart(bucket, key, uploadId, partNumber, length, body);
     }
 
-    /** The input's bytes as a write body: read from its chunks straight into the writer's buffer. */
+    /**
+     * Bytes [offset, offset + length) of {@code input} as the body of a write (into a hierarchical bucket, which
+     * writes its own way).
+     */
+    public BodySource body(OpenObject input, long offset, long length) {
+        long size = input.info().sizeBytes();
+        if (offset < 0 || length < 0 || offset + length > size)
+            throw new NamespaceException(
+                    Reason.INVALID_ARGUMENT, "range " + offset + "+" + length + " outside copy source of " + size);
+        return new InputBody(input, offset, length);
+    }
+
+    /**
+     * The input's bytes as a write body: read from its chunks (or a hierarchical bucket's file) straight into the
+     * writer's buffer.
+     */
     private final class InputBody implements BodySource {
         private final OpenObject input;
         private final List<ChunkRef> chunks;
@@ -102,10 +117,10 @@ public final class ObjectCopy {
         private long chunkStart;
 
         InputBody(OpenObject input, long offset, long length) {
-            if (input.head().inline() && input.inlineBody() == null)
+            if (input.file() == null && input.head().inline() && input.inlineBody() == null)
                 throw new IllegalArgumentException("copy input " + input.info().key() + " opened without its body");
             this.input = input;
-            this.chunks = input.head().chunks();
+            this.chunks = input.file() != null ? List.of() : input.head().chunks();
             this.position = offset;
             this.startOffset = offset;
             this.end = offset + length;
@@ -114,6 +129,13 @@ public final class ObjectCopy {
         @Override
         public int read(ByteBuffer output) {
             if (position == end) return -1;
+            if (input.file() != null) {
+                int n = (int) Math.min(output.remaining(), end - position);
+                int got = input.file().view().readAt(input.file(), position, output.slice(output.position(), n));
+                output.position(output.position() + got);
+                position += got;
+                return got;
+            }
             if (input.inlineBody() != null) {
                 int n = (int) Math.min(output.remaining(), end - position);
                 output.put(input.inlineBody(), (int) position, n);
