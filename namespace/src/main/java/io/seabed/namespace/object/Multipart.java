@@ -145,13 +145,7 @@ public final class Multipart {
             WriteCondition condition,
             ChecksumCombiner combiner) {
         byte[] id = parseUploadId(uploadId);
-        if (parts.isEmpty()) throw new NamespaceException(Reason.INVALID_ARGUMENT, "no parts given");
-        if (parts.size() > config.partsCountMax())
-            throw new NamespaceException(
-                    Reason.INVALID_ARGUMENT, "parts=" + parts.size() + " > " + config.partsCountMax());
-        for (int i = 1; i < parts.size(); i++)
-            if (parts.get(i).partNumber() <= parts.get(i - 1).partNumber())
-                throw new NamespaceException(Reason.INVALID_PART_ORDER, "part numbers must ascend");
+        checkPartList(parts);
         long now = clock.millis();
         byte[] uploadFrom = Keys.upload(bucket.id(), id);
         byte[] uploadTo = Keys.successor(uploadFrom);
@@ -180,6 +174,17 @@ public final class Multipart {
         return ObjectReads.info(key, head);
     }
 
+    /** A completion's list of parts: some, not too many, in ascending order. */
+    private void checkPartList(List<UploadPart> parts) {
+        if (parts.isEmpty()) throw new NamespaceException(Reason.INVALID_ARGUMENT, "no parts given");
+        if (parts.size() > config.partsCountMax())
+            throw new NamespaceException(
+                    Reason.INVALID_ARGUMENT, "parts=" + parts.size() + " > " + config.partsCountMax());
+        for (int i = 1; i < parts.size(); i++)
+            if (parts.get(i).partNumber() <= parts.get(i - 1).partNumber())
+                throw new NamespaceException(Reason.INVALID_PART_ORDER, "part numbers must ascend");
+    }
+
     /** An upload's parts stitched for a hierarchical bucket, whose file gets their bytes copied in. */
     public record Assembled(ObjectHead head, byte[] uploadId, byte[] uploadValue) {}
 
@@ -191,13 +196,7 @@ public final class Multipart {
     public Assembled assemble(
             Bucket bucket, String key, String uploadId, List<UploadPart> parts, ChecksumCombiner combiner) {
         byte[] id = parseUploadId(uploadId);
-        if (parts.isEmpty()) throw new NamespaceException(Reason.INVALID_ARGUMENT, "no parts given");
-        if (parts.size() > config.partsCountMax())
-            throw new NamespaceException(
-                    Reason.INVALID_ARGUMENT, "parts=" + parts.size() + " > " + config.partsCountMax());
-        for (int i = 1; i < parts.size(); i++)
-            if (parts.get(i).partNumber() <= parts.get(i - 1).partNumber())
-                throw new NamespaceException(Reason.INVALID_PART_ORDER, "part numbers must ascend");
+        checkPartList(parts);
         byte[] uploadFrom = Keys.upload(bucket.id(), id);
         byte[] uploadValue = kv.get(uploadFrom);
         UploadRecord upload = requireUpload(uploadValue, key, uploadId);
