@@ -107,6 +107,48 @@ class AwsCliSyncTest {
                 "", aws("s3", "sync", "--dryrun", "--delete", up.toString(), "s3://cli-sync/tree"), "nothing to sync");
     }
 
+    /** A hierarchical bucket through aws-cli: the same sync, and the tree it leaves seen through the file system. */
+    @Test
+    void syncWithAHierarchicalBucket() throws IOException {
+        Path up = work.resolve("tree-up");
+        Path down = work.resolve("tree-down");
+        Map<String, byte[]> files = writeTree(up);
+        s3.createBucket(b ->
+                b.bucket("cli-tree").overrideConfiguration(o -> o.putHeader("x-seabed-bucket-mode", "hierarchical")));
+        aws("s3", "sync", "--only-show-errors", up.toString(), "s3://cli-tree/t");
+        assertEquals(prefixed("t/", files), bucketSizes("cli-tree"));
+        aws("s3", "sync", "--only-show-errors", "s3://cli-tree/t", down.toString());
+        TestFiles.assertTree(files, down);
+        assertEquals("PRE t/", aws("s3", "ls", "s3://cli-tree/").strip());
+
+        // The same bytes as files: a/b/c/d/deep.bin through the bucket's file system.
+        var namespace = seabed.server.namespace();
+        var fs = namespace.fileSystem(namespace.bucket("cli-tree"));
+        long dir = fs.rootIno();
+        for (String name : List.of("t", "a", "b", "c", "d"))
+            dir = fs.lookup(dir, name).ino();
+        var deep = fs.lookup(dir, "deep.bin");
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate((int) deep.size());
+        fs.read(deep.ino(), 0, bytes);
+        assertArrayEquals(files.get("a/b/c/d/deep.bin"), bytes.array());
+
+        // Deleting the only file of a/b/c/d takes its implicit parents c/ and d/ with it.
+        Files.delete(up.resolve("a/b/c/d/deep.bin"));
+        files.remove("a/b/c/d/deep.bin");
+        aws("s3", "sync", "--only-show-errors", "--delete", up.toString(), "s3://cli-tree/t");
+        assertEquals(prefixed("t/", files), bucketSizes("cli-tree"));
+        long b = fs.lookup(fs.lookup(fs.lookup(fs.rootIno(), "t").ino(), "a").ino(), "b")
+                .ino();
+        assertEquals(
+                List.of("three.txt"),
+                fs.readdir(b, 0, 100, false).entries().stream()
+                        .map(e -> e.name())
+                        .filter(n -> !n.equals(".") && !n.equals(".."))
+                        .toList());
+        aws("s3", "rm", "--recursive", "--only-show-errors", "s3://cli-tree/t");
+        aws("s3", "rb", "s3://cli-tree");
+    }
+
     @Test
     void s3apiObjectCalls() throws IOException {
         aws("s3api", "create-bucket", "--bucket", "cli-api");
