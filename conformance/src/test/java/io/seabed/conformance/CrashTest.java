@@ -12,6 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -42,19 +44,23 @@ class CrashTest {
         return sizes[(int) (seed % sizes.length)];
     }
 
-    @Test
-    void acknowledgedPutsSurviveSigkill() throws Exception {
+    /** Flat, and hierarchical (keys in directories: each PUT's commit also makes or finds its parent). */
+    @ParameterizedTest
+    @ValueSource(strings = {"flat", "hierarchical"})
+    void acknowledgedPutsSurviveSigkill(String mode) throws Exception {
         Map<String, Long> acked = new ConcurrentHashMap<>();
+        boolean tree = mode.equals("hierarchical");
         try (ChildSeabed child = new ChildSeabed(data);
                 S3Client s3 = client(child)) {
-            s3.createBucket(b -> b.bucket("crash"));
+            s3.createBucket(
+                    b -> b.bucket("crash").overrideConfiguration(o -> o.putHeader("x-seabed-bucket-mode", mode)));
             AtomicLong seeds = new AtomicLong();
             List<Thread> writers = new ArrayList<>();
             for (int t = 0; t < 4; t++)
                 writers.add(Thread.ofPlatform().start(() -> {
                     while (true) {
                         long seed = seeds.incrementAndGet();
-                        String key = "k" + seed;
+                        String key = (tree ? "dir" + seed % 5 + "/" : "") + "k" + seed;
                         try {
                             s3.putObject(
                                     b -> b.bucket("crash").key(key),
@@ -82,7 +88,7 @@ class CrashTest {
             s3.listObjectsV2Paginator(b -> b.bucket("crash")).contents().forEach(listed::add);
             assertTrue(listed.size() >= acked.size());
             for (S3Object o : listed) {
-                long seed = Long.parseLong(o.key().substring(1));
+                long seed = Long.parseLong(o.key().substring(o.key().lastIndexOf('k') + 1));
                 assertEquals(sizeOf(seed), o.size(), o.key());
                 byte[] got =
                         s3.getObjectAsBytes(b -> b.bucket("crash").key(o.key())).asByteArray();
