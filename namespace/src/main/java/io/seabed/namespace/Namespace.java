@@ -38,6 +38,10 @@ public final class Namespace implements AutoCloseable {
     private final java.util.concurrent.ConcurrentHashMap<Long, HierarchicalFs> fileSystems =
             new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** The read-only file systems of flat buckets opened so far, by bucket id. */
+    private final java.util.concurrent.ConcurrentHashMap<Long, FileSystem> flatViews =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The S3 views of hierarchical buckets opened so far, by bucket id. */
     private final java.util.concurrent.ConcurrentHashMap<Long, S3View> views =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -84,14 +88,14 @@ public final class Namespace implements AutoCloseable {
     }
 
     /**
-     * The file system of hierarchical bucket {@code bucket} (NOT_IMPLEMENTED for a flat one, or when the storage
-     * is not chains, whose chunks files need to change in place).
+     * The file system of {@code bucket}: a hierarchical bucket's tree (NOT_IMPLEMENTED when the storage is not
+     * chains, whose chunks files need to change in place), or a flat bucket's read-only view with directories
+     * synthesized from its keys.
      */
     public FileSystem fileSystem(Bucket bucket) {
         if (!bucket.hierarchical())
-            throw new NamespaceException(
-                    NamespaceException.Reason.NOT_IMPLEMENTED,
-                    "bucket " + bucket.name() + " is flat, not hierarchical");
+            return flatViews.computeIfAbsent(
+                    bucket.id(), id -> new io.seabed.namespace.object.FlatFs(kv, bucket, objects, () -> space.get()));
         if (!(store instanceof ChainClient chains))
             throw new NamespaceException(
                     NamespaceException.Reason.NOT_IMPLEMENTED, "hierarchical buckets need chain storage");
@@ -103,7 +107,8 @@ public final class Namespace implements AutoCloseable {
 
     /** The S3 view of hierarchical bucket {@code bucket} (DESIGN §3.4). */
     private S3View view(Bucket bucket) {
-        HierarchicalFs fs = (HierarchicalFs) fileSystem(bucket);
+        if (!(fileSystem(bucket) instanceof HierarchicalFs fs))
+            throw new IllegalStateException("bucket " + bucket.name() + " is not hierarchical");
         return views.computeIfAbsent(bucket.id(), id -> new S3View(fs, config, objects.buffers()));
     }
 

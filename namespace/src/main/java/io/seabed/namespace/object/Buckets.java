@@ -194,6 +194,8 @@ public final class Buckets {
                 }
             }
             txn.deleteRange(uploadFrom, uploadTo);
+            byte[][] recorded = FlatFs.recordedRange(bucket.id());
+            txn.deleteRange(recorded[0], recorded[1]);
             txn.delete(Keys.bucket(bucket.id()));
             txn.delete(Keys.bucketName(bucket.name()));
             txn.delete(tenantIndex(bucket.ownerTenantId(), bucket.name()));

@@ -31,6 +31,9 @@ public final class Keys {
     /** Inline bodies: keyed like their head after this table byte (own column family). */
     public static final byte BODY = 0x60;
 
+    /** Flat bucket read over NFS: bucket id, inode id → the path the id stands for (see FlatFs). */
+    public static final byte FLAT_INODE = 0x13;
+
     public static final byte[] ALLOCATOR_BUCKET_ID = {ALLOCATOR, 'b'};
     public static final byte[] ALLOCATOR_TENANT_ID = {ALLOCATOR, 't'};
     /** The cluster's key of NFS file handles' MACs (32 random bytes, made by the first gateway). */
@@ -64,6 +67,14 @@ public final class Keys {
                 .put(BUCKET_USAGE)
                 .putLong(bucketId)
                 .putInt(counter)
+                .array();
+    }
+
+    public static byte[] flatInode(long bucketId, long ino) {
+        return ByteBuffer.allocate(17)
+                .put(FLAT_INODE)
+                .putLong(bucketId)
+                .putLong(ino)
                 .array();
     }
 
