@@ -44,6 +44,8 @@ final class ChildSeabed implements AutoCloseable {
                         "127.0.0.1:0",
                         "--console",
                         "127.0.0.1:0",
+                        "--nfs",
+                        "127.0.0.1:0",
                         "--gc-delay-ms",
                         "0")
                 .redirectErrorStream(true);

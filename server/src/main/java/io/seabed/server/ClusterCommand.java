@@ -250,10 +250,12 @@ final class ClusterCommand {
             Properties p = new Properties();
             int s3 = freePort();
             int console = freePort();
+            int nfs = freePort();
             int meta = freePort();
             List<String> managerAddresses = new ArrayList<>();
             for (int i = 0; i < Math.max(1, managers); i++) managerAddresses.add("127.0.0.1:" + freePort());
             p.setProperty("s3.port", Integer.toString(s3));
+            p.setProperty("nfs.port", Integer.toString(nfs));
             p.setProperty("console.port", Integer.toString(console));
             p.setProperty("meta.port", Integer.toString(meta));
             p.setProperty("managers", String.join(",", managerAddresses));
@@ -283,6 +285,8 @@ final class ClusterCommand {
                     "127.0.0.1:" + s3,
                     "--console",
                     "127.0.0.1:" + console,
+                    "--nfs",
+                    "127.0.0.1:" + nfs,
                     "--storage-nodes",
                     Integer.toString(storageNodes),
                     "--replicas",
@@ -370,7 +374,8 @@ final class ClusterCommand {
                 return 1;
             }
             String s3 = p.getProperty("s3.port");
-            out().println("seabed cluster ready: s3=http://127.0.0.1:" + s3 + " managers=" + layout.managerProcesses()
+            out().println("seabed cluster ready: s3=http://127.0.0.1:" + s3 + " nfs=127.0.0.1:"
+                    + p.getProperty("nfs.port") + " managers=" + layout.managerProcesses()
                     + " storage-nodes=" + layout.storageNodes() + " dir=" + dir);
             out().println("http://127.0.0.1:" + s3);
             out().flush();
@@ -396,7 +401,7 @@ final class ClusterCommand {
                     layout,
                     SERVER,
                     0,
-                    "s3=" + p.getProperty("s3.port")
+                    "s3=" + p.getProperty("s3.port") + " nfs=" + p.getProperty("nfs.port")
                             + (layout.managerProcesses() == 0
                                     ? " manager=" + managers.getFirst().port()
                                     : ""));

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "One storage base behind an S3 front (and, in later releases, NFS and a console).",
         subcommands = {
             ServerCommand.class,
+            NfsCommand.class,
             StorageCommand.class,
             ManagerCommand.class,
             MetaCommand.class,

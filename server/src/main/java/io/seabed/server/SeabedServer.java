@@ -16,6 +16,9 @@ import io.seabed.namespace.Namespace;
 import io.seabed.namespace.NamespaceConfig;
 import io.seabed.namespace.tenant.SecretSealer;
 import io.seabed.namespace.tenant.Tenants;
+import io.seabed.nfs.ExportOptions;
+import io.seabed.nfs.NfsConfig;
+import io.seabed.nfs.NfsServer;
 import io.seabed.s3.S3Config;
 import io.seabed.s3.S3Server;
 import io.seabed.s3.auth.AuthLimits;
@@ -49,6 +52,7 @@ public final class SeabedServer implements AutoCloseable {
     private Namespace namespace;
     private int s3Port;
     private int consolePort;
+    private int nfsPort;
     private boolean closed;
 
     private SeabedServer() {}
@@ -116,14 +120,18 @@ public final class SeabedServer implements AutoCloseable {
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         closeables.add(
                 () -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
-        S3Server s3 = new S3Server(
-                vertx,
-                namespace,
-                S3Config.defaults().withDomains(config.domains()).withBucketModeDefault(config.bucketMode()),
-                metrics,
-                clock);
-        closeables.add(s3);
-        s3Port = s3.listen(config.s3().host(), config.s3().port());
+        StringBuilder ready = new StringBuilder("seabed ready:");
+        if (config.s3() != null) {
+            S3Server s3 = new S3Server(
+                    vertx,
+                    namespace,
+                    S3Config.defaults().withDomains(config.domains()).withBucketModeDefault(config.bucketMode()),
+                    metrics,
+                    clock);
+            closeables.add(s3);
+            s3Port = s3.listen(config.s3().host(), config.s3().port());
+            ready.append(" s3=").append(new HostPort(config.s3().host(), s3Port).url());
+        }
         SigV4Verifier adminVerifier = new SigV4Verifier(
                 accessKey -> {
                     var user = namespace.user(accessKey);
@@ -133,13 +141,50 @@ public final class SeabedServer implements AutoCloseable {
                 S3Config.defaults().region());
         AdminApi admin = new AdminApi(namespace, adminVerifier, clock);
         closeables.add(admin);
-        ConsoleServer console = new ConsoleServer(vertx, metrics, admin);
-        closeables.add(console);
-        consolePort = console.listen(config.console().host(), config.console().port());
-        out.println("seabed ready: s3=" + new HostPort(config.s3().host(), s3Port).url()
-                + " console=" + new HostPort(config.console().host(), consolePort).url()
-                + " data=" + data);
+        if (config.console() != null) {
+            ConsoleServer console = new ConsoleServer(vertx, metrics, admin);
+            closeables.add(console);
+            consolePort =
+                    console.listen(config.console().host(), config.console().port());
+            ready.append(" console=").append(new HostPort(config.console().host(), consolePort).url());
+        }
+        if (config.nfs() != null) {
+            NfsServer nfs = startNfs(config);
+            closeables.add(nfs);
+            nfsPort = nfs.port();
+            ready.append(" nfs=").append(config.nfs().host()).append(':').append(nfsPort);
+        }
+        out.println(ready.append(" data=").append(data));
         out.flush();
+    }
+
+    /**
+     * The NFS front over the hierarchical buckets, with handles keyed by the cluster's key; port 2049 falls back to
+     * {@link ServerConfig#NFS_FALLBACK_PORT} when it cannot be bound.
+     */
+    private NfsServer startNfs(ServerConfig config) throws IOException {
+        ExportOptions defaults;
+        try {
+            defaults = ExportOptions.parse(config.nfsExports());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("--nfs-exports " + config.nfsExports() + ": " + e.getMessage(), e);
+        }
+        BucketExports exports = new BucketExports(namespace, defaults);
+        byte[] handleKey = namespace.nfsHandleKey();
+        HostPort at = config.nfs();
+        try {
+            return NfsServer.start(NfsConfig.defaults(at.host(), at.port()), exports, exports, handleKey);
+        } catch (IOException e) {
+            if (at.port() != ServerConfig.NFS_PORT) throw e;
+            LOG.warn(
+                    "NFS cannot listen on {}:{} ({}); listening on {} instead",
+                    at.host(),
+                    at.port(),
+                    e.getMessage(),
+                    ServerConfig.NFS_FALLBACK_PORT);
+            return NfsServer.start(
+                    NfsConfig.defaults(at.host(), ServerConfig.NFS_FALLBACK_PORT), exports, exports, handleKey);
+        }
     }
 
     /** Group commit counters of the meta-kv in this process (a remote group's are in its members' logs). */
@@ -177,6 +222,11 @@ public final class SeabedServer implements AutoCloseable {
 
     public int consolePort() {
         return consolePort;
+    }
+
+    /** The port of the NFS front (0 when it is off). */
+    public int nfsPort() {
+        return nfsPort;
     }
 
     private void lockDataDirectory(Path data) throws IOException {

@@ -13,19 +13,19 @@ import picocli.CommandLine.Option;
         name = "server",
         mixinStandardHelpOptions = true,
         description = "Run all roles in one process: meta-kv (Raft group of one), storage targets, S3, console.")
-final class ServerCommand implements Callable<Integer> {
+class ServerCommand implements Callable<Integer> {
     @Option(names = "--data", description = "Data directory (default: ${DEFAULT-VALUE}).", defaultValue = "./data")
     Path data;
 
     @Option(
             names = "--s3",
-            description = "S3 listen address (default: ${DEFAULT-VALUE}).",
+            description = "S3 listen address, or 'off' (default: ${DEFAULT-VALUE}).",
             defaultValue = "127.0.0.1:9000")
     String s3;
 
     @Option(
             names = "--console",
-            description = "Console and /metrics listen address (default: ${DEFAULT-VALUE}).",
+            description = "Console and /metrics listen address, or 'off' (default: ${DEFAULT-VALUE}).",
             defaultValue = "127.0.0.1:9001")
     String console;
 
@@ -102,6 +102,20 @@ final class ServerCommand implements Callable<Integer> {
     io.seabed.namespace.Bucket.Mode bucketMode;
 
     @Option(
+            names = "--nfs",
+            description = "NFSv3 and MOUNT listen address, or 'off' (default: ${DEFAULT-VALUE}; when port 2049 cannot"
+                    + " be bound, not being root or taken, the front listens on 12049 and the ready line says so).",
+            defaultValue = "127.0.0.1:2049")
+    String nfs;
+
+    @Option(
+            names = "--nfs-exports",
+            description = "Export options of a hierarchical bucket whose tenant set none in its bucket tag seabed:nfs,"
+                    + " e.g. rw,root_squash,clients=10.0.0.0/8 (default: ${DEFAULT-VALUE}).",
+            defaultValue = ServerConfig.NFS_EXPORTS_DEFAULT)
+    String nfsExports;
+
+    @Option(
             names = "--gc-delay-ms",
             description =
                     "How long replaced or deleted data stays readable for reads in flight (default: ${DEFAULT-VALUE}).",
@@ -120,8 +134,8 @@ final class ServerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ServerConfig config = new ServerConfig(
                 data,
-                HostPort.parse(s3),
-                HostPort.parse(console),
+                "off".equals(s3) ? null : HostPort.parse(s3),
+                "off".equals(console) ? null : HostPort.parse(console),
                 targets,
                 replicas,
                 inlineBytes,
@@ -134,7 +148,9 @@ final class ServerCommand implements Callable<Integer> {
                 managers.stream().map(HostPort::parse).toList(),
                 HostPort.parse(metaRpc),
                 meta.stream().map(HostPort::parse).toList(),
-                bucketMode);
+                bucketMode,
+                "off".equals(nfs) ? null : HostPort.parse(nfs),
+                nfsExports);
         SeabedServer server;
         try {
             server = SeabedServer.start(config, System.out);

@@ -11,7 +11,9 @@ import java.util.List;
  * processes of their own at those addresses, and this process serves them meta-kv's manager records at
  * {@code metaRpc}. {@code meta} empty: meta-kv runs in this process (a Raft group of one); else the RPC addresses
  * of the members of a meta-kv group running as {@code seabed meta} processes, which this process uses remotely.
- * {@code bucketMode}: the mode of a bucket whose CreateBucket does not choose one.
+ * {@code bucketMode}: the mode of a bucket whose CreateBucket does not choose one. {@code s3}, {@code console} and
+ * {@code nfs} null: that front is not started ({@code seabed nfs} runs the NFS front alone). {@code nfsExports}: the
+ * export options of a hierarchical bucket whose tenant chose none.
  */
 public record ServerConfig(
         Path data,
@@ -29,8 +31,18 @@ public record ServerConfig(
         List<HostPort> managers,
         HostPort metaRpc,
         List<HostPort> meta,
-        Bucket.Mode bucketMode) {
+        Bucket.Mode bucketMode,
+        HostPort nfs,
+        String nfsExports) {
+    /** The NFS port; when it cannot be bound (not root, or taken) the front falls back to {@link #NFS_FALLBACK_PORT}. */
+    public static final int NFS_PORT = 2049;
+
+    public static final int NFS_FALLBACK_PORT = 12049;
+
+    public static final String NFS_EXPORTS_DEFAULT = "rw,root_squash";
+
     public ServerConfig {
+        java.util.Objects.requireNonNull(nfsExports, "nfsExports");
         java.util.Objects.requireNonNull(bucketMode, "bucketMode");
         meta = List.copyOf(meta);
         if (!managers.isEmpty() && storageNodes == 0)
@@ -65,6 +77,8 @@ public record ServerConfig(
                 List.of(),
                 new HostPort("127.0.0.1", 0),
                 List.of(),
-                Bucket.Mode.FLAT);
+                Bucket.Mode.FLAT,
+                new HostPort("127.0.0.1", 0),
+                NFS_EXPORTS_DEFAULT);
     }
 }
