@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "seabed bench 0.1.0",
         description = "Load generators for Seabed.",
-        subcommands = {S3Command.class, RpcCommand.class})
+        subcommands = {S3Command.class, RpcCommand.class, NfsCommand.class})
 public final class BenchMain implements Runnable {
     @Override
     public void run() {
