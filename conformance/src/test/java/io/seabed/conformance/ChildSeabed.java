@@ -17,9 +17,13 @@ import java.util.regex.Pattern;
 /** A {@code seabed server} in a child JVM (same classpath), so tests can SIGKILL or SIGTERM it. */
 final class ChildSeabed implements AutoCloseable {
     private static final Pattern READY = Pattern.compile("seabed ready: s3=(http://[^ ]+)");
+    private static final Pattern NFS = Pattern.compile(" nfs=[^ ]+:(\\d+)");
 
     final Process process;
     final URI endpoint;
+    /** The NFS front's port. */
+    volatile int nfsPort;
+
     final List<String> output = new ArrayList<>();
 
     ChildSeabed(Path data) {
@@ -74,7 +78,11 @@ final class ChildSeabed implements AutoCloseable {
                     output.add(line);
                 }
                 Matcher m = READY.matcher(line);
-                if (m.find()) ready.complete(URI.create(m.group(1)));
+                if (m.find()) {
+                    Matcher nfs = NFS.matcher(line);
+                    if (nfs.find()) nfsPort = Integer.parseInt(nfs.group(1));
+                    ready.complete(URI.create(m.group(1)));
+                }
             }
             ready.completeExceptionally(new IllegalStateException("child exited"));
         } catch (IOException e) {
