@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         name = "seabed",
         mixinStandardHelpOptions = true,
         version = "seabed 0.1.0",
-        description = "One storage base behind an S3 front (and, in later releases, NFS and a console).",
+        description = "One storage base behind an S3 front, an NFS front and a web console.",
         subcommands = {
             ServerCommand.class,
             NfsCommand.class,

@@ -1,5 +1,6 @@
 package io.seabed.server;
 
+import io.seabed.namespace.NamespaceException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -154,8 +155,9 @@ class ServerCommand implements Callable<Integer> {
         SeabedServer server;
         try {
             server = SeabedServer.start(config, System.out);
-        } catch (IllegalStateException | IOException e) {
-            // Operating errors at start (port in use, data directory locked): one line, no stack.
+        } catch (IllegalStateException | IllegalArgumentException | NamespaceException | IOException e) {
+            // Operating errors at start (port in use, data directory locked, root keys that are not
+            // valid keys): one line, no stack.
             System.err.println("seabed: cannot start: " + rootMessage(e));
             return 1;
         }
