@@ -34,6 +34,6 @@ public record NfsConfig(
     }
 
     public static NfsConfig defaults(String host, int port) {
-        return new NfsConfig(host, port, 32, 1024, IO_BYTES + 64 * 1024, 1024, 16 << 20, 256L << 20);
+        return new NfsConfig(host, port, 32, 1024, IO_BYTES + 64 * 1024, 1024, 32 << 20, 256L << 20);
     }
 }

@@ -6,16 +6,29 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * UNSTABLE writes gathered per file (DESIGN §5) and written on COMMIT, when a file holds {@code bytesPerFile}, or
- * when all files hold {@code bytesTotal}: contiguous writes go down as one. Until then they live only here: a
- * crash loses them, and the write verifier (new at every start) tells clients to send them again. Reads and
- * attributes of a file flush it first, so nobody sees it without its gathered bytes.
+ * UNSTABLE writes gathered per file (DESIGN §5). When a file holds {@code bytesPerFile} its bytes are written
+ * behind, on a background thread (at most {@value #BEHIND_MAX} at once), so the client's next WRITEs are not held
+ * up; when all files hold {@code bytesTotal}, or no background thread is free, the writing call writes its file
+ * itself (backpressure). COMMIT writes what is left and waits for any write behind of the file. Until written,
+ * bytes live only here: a crash loses them, and the write verifier (new at every start) tells clients to send them
+ * again. Reads and attributes of a file wait for its bytes first, so nobody sees it without them.
  */
 final class WriteGather {
-    /** Largest single write handed to the file system. */
-    static final int WRITE_PIECE_BYTES = 4 << 20;
+    private static final Logger LOG = LoggerFactory.getLogger(WriteGather.class);
+
+    /** Largest single write handed to the file system: four of its 8 MiB chunks, written at once. */
+    static final int WRITE_PIECE_BYTES = 32 << 20;
+
+    /** Files written behind at once. */
+    static final int BEHIND_MAX = 8;
 
     private record Key(long bucket, long ino) {}
 
@@ -26,23 +39,34 @@ final class WriteGather {
         final List<Piece> pieces = new ArrayList<>();
         long bytes;
         long end;
+        boolean behind;
     }
 
     private final int bytesPerFile;
     private final long bytesTotal;
+    /** Gathered, not yet taken by a flush. */
     private final Map<Key, Pending> files = new HashMap<>();
+    /** Taken by a flush that is writing them. */
+    private final Map<Key, Pending> writing = new HashMap<>();
+    /** Bytes gathered or being written. */
     private long total;
+
+    private final Object[] stripes = new Object[64];
+    private final Semaphore behindSlots = new Semaphore(BEHIND_MAX);
+    private final ExecutorService behind = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("nfs-write-behind-", 0).factory());
 
     WriteGather(int bytesPerFile, long bytesTotal) {
         this.bytesPerFile = bytesPerFile;
         this.bytesTotal = bytesTotal;
+        for (int i = 0; i < stripes.length; i++) stripes[i] = new Object();
     }
 
-    /** Holds a write; writes the file's gathered bytes through at once when a bound is reached. */
+    /** Holds a write; starts writing the file behind when it holds enough, or writes it now when memory is full. */
     void add(FileSystem fs, long ino, long offset, byte[] data) {
-        boolean flushFile;
-        boolean overTotal;
         Key key = new Key(fs.bucketId(), ino);
+        boolean writeBehind = false;
+        boolean writeNow;
         synchronized (this) {
             Pending p = files.computeIfAbsent(key, k -> new Pending());
             p.fs = fs;
@@ -50,26 +74,50 @@ final class WriteGather {
             p.bytes += data.length;
             p.end = Math.max(p.end, offset + data.length);
             total += data.length;
-            flushFile = p.bytes >= bytesPerFile;
-            overTotal = total >= bytesTotal;
+            writeNow = total >= bytesTotal;
+            if (!writeNow && p.bytes >= bytesPerFile && !p.behind) {
+                p.behind = true;
+                writeBehind = true;
+            }
         }
-        if (flushFile || overTotal) flush(fs, ino);
+        if (writeBehind && behindSlots.tryAcquire()) {
+            try {
+                behind.execute(() -> {
+                    try {
+                        flush(fs, ino);
+                    } catch (RuntimeException e) {
+                        // The bytes stay gathered; COMMIT (or the next read) writes them again and reports the error.
+                        LOG.warn("writing behind inode {} of bucket {} failed: {}", ino, fs.bucketName(), e.toString());
+                    } finally {
+                        behindSlots.release();
+                    }
+                });
+                return;
+            } catch (RuntimeException rejected) {
+                behindSlots.release(); // shutting down: write it here
+            }
+        }
+        if (writeBehind || writeNow) flush(fs, ino);
     }
 
-    /** The end of the gathered bytes of a file (0 when none), for the size its attributes report. */
+    /** The end of the bytes of a file not yet written (0 when none), for the size its attributes report. */
     synchronized long pendingEnd(long bucket, long ino) {
-        Pending p = files.get(new Key(bucket, ino));
-        return p == null ? 0 : p.end;
+        Key key = new Key(bucket, ino);
+        Pending p = files.get(key);
+        Pending w = writing.get(key);
+        return Math.max(p == null ? 0 : p.end, w == null ? 0 : w.end);
     }
 
+    /** Whether a file has bytes gathered or being written. */
     synchronized boolean holds(long bucket, long ino) {
-        return files.containsKey(new Key(bucket, ino));
+        Key key = new Key(bucket, ino);
+        return files.containsKey(key) || writing.containsKey(key);
     }
 
     /**
-     * Writes the file's gathered bytes (in arrival order, so later writes win) durably through the file system. A
-     * flush of the same file running on another thread is waited for, so a COMMIT answers only once every byte
-     * gathered before it is written. On a failure the bytes not written stay gathered.
+     * Writes the file's gathered bytes (in arrival order, so later writes win) durably through the file system,
+     * after any flush of the same file already running (waited for): when it returns, every byte gathered before
+     * the call is written. On a failure the bytes not written stay gathered, before any gathered since.
      */
     void flush(FileSystem fs, long ino) {
         Key key = new Key(fs.bucketId(), ino);
@@ -78,19 +126,29 @@ final class WriteGather {
             synchronized (this) {
                 p = files.remove(key);
                 if (p == null) return;
-                total -= p.bytes;
+                writing.put(key, p);
             }
             int done = 0;
             try {
                 done = write(fs, ino, p.pieces);
             } finally {
-                if (done < p.pieces.size()) restore(key, p.fs, p.pieces.subList(done, p.pieces.size()));
+                synchronized (this) {
+                    writing.remove(key);
+                    total -= p.bytes;
+                    if (done < p.pieces.size()) restore(key, p.fs, p.pieces.subList(done, p.pieces.size()));
+                }
             }
         }
     }
 
     /** Writes every file's gathered bytes (at shutdown); returns how many files failed, which keep their bytes. */
     int flushAll() {
+        behind.shutdown();
+        try {
+            if (!behind.awaitTermination(60, TimeUnit.SECONDS)) LOG.warn("writes behind still running after 60 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         List<Map.Entry<Key, FileSystem>> held = new ArrayList<>();
         synchronized (this) {
             for (Map.Entry<Key, Pending> e : files.entrySet()) held.add(Map.entry(e.getKey(), e.getValue().fs));
@@ -100,14 +158,18 @@ final class WriteGather {
             try {
                 flush(e.getValue(), e.getKey().ino());
             } catch (RuntimeException ex) {
+                LOG.warn(
+                        "writing gathered bytes of inode {} failed: {}",
+                        e.getKey().ino(),
+                        ex.toString());
                 failed++;
             }
         }
         return failed;
     }
 
-    /** Puts back pieces a failed flush did not write, before any gathered since. */
-    private synchronized void restore(Key key, FileSystem fs, List<Piece> unwritten) {
+    /** Puts back pieces a failed flush did not write, before any gathered since. Holds the monitor. */
+    private void restore(Key key, FileSystem fs, List<Piece> unwritten) {
         Pending back = new Pending();
         back.fs = fs;
         for (Piece piece : unwritten) {
@@ -126,17 +188,11 @@ final class WriteGather {
         total += back.bytes;
     }
 
-    private final Object[] stripes = new Object[64];
-
-    {
-        for (int i = 0; i < stripes.length; i++) stripes[i] = new Object();
-    }
-
     /** Writes the pieces in order; returns how many were written (all, unless it throws). */
     private static int write(FileSystem fs, long ino, List<Piece> pieces) {
         int i = 0;
         while (i < pieces.size()) {
-            // Join a run of contiguous pieces into one write.
+            // Join a run of contiguous pieces into one write, cut where it reaches the piece size.
             long start = pieces.get(i).offset();
             int length = pieces.get(i).data().length;
             int j = i + 1;

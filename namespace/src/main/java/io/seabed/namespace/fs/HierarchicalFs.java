@@ -607,8 +607,13 @@ public final class HierarchicalFs implements FileSystem {
         return getattr(ino);
     }
 
-    /** Writes {@code data} into the chunks of {@code ino} from {@code offset}; the metadata is the caller's. */
+    /**
+     * Writes {@code data} into the chunks of {@code ino} from {@code offset}; the metadata is the caller's. A write
+     * spanning several chunks updates them at once (each on its own chain), and returns when all are written; the
+     * first failure is thrown.
+     */
     void writeChunks(long ino, long offset, ByteBuffer data) {
+        List<Runnable> updates = new ArrayList<>();
         ByteBuffer rest = data.duplicate();
         while (rest.hasRemaining()) {
             long at = offset + (rest.position() - data.position());
@@ -616,14 +621,39 @@ public final class HierarchicalFs implements FileSystem {
             int within = (int) (at % CHUNK_BYTES);
             int length = Math.min(rest.remaining(), CHUNK_BYTES - within);
             ByteBuffer piece = rest.slice(rest.position(), length);
-            int chain = chainOf(ino, index);
-            try {
-                chunks.update(chain, chunkId(ino, index), UpdateKind.WRITE_AT, within, piece);
-            } catch (StorageException e) {
-                throw storage(e);
-            }
+            updates.add(() -> {
+                int chain = chainOf(ino, index);
+                try {
+                    chunks.update(chain, chunkId(ino, index), UpdateKind.WRITE_AT, within, piece);
+                } catch (StorageException e) {
+                    throw storage(e);
+                }
+            });
             rest.position(rest.position() + length);
         }
+        if (updates.size() == 1) {
+            updates.getFirst().run();
+            return;
+        }
+        List<Thread> threads = new ArrayList<>();
+        RuntimeException[] failure = new RuntimeException[1];
+        for (Runnable update : updates)
+            threads.add(Thread.ofVirtual().name("fs-write-chunk").start(() -> {
+                try {
+                    update.run();
+                } catch (RuntimeException e) {
+                    synchronized (failure) {
+                        if (failure[0] == null) failure[0] = e;
+                    }
+                }
+            }));
+        try {
+            for (Thread t : threads) t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FsException(Status.IO, "interrupted while writing chunks of inode " + ino);
+        }
+        if (failure[0] != null) throw failure[0];
     }
 
     /** The chain of chunk {@code index} of {@code ino}, recorded in the chunk map before the chunk is written. */
