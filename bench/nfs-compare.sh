@@ -17,7 +17,7 @@ source "$root/bench/server.sh"
 command -v ganesha.nfsd >/dev/null || { echo "nfs-ganesha is not installed (apt-get install nfs-ganesha nfs-ganesha-vfs)"; exit 1; }
 command -v rpcbind >/dev/null || { echo "rpcbind is not installed (apt-get install rpcbind)"; exit 1; }
 
-bench_server_start nfs "$s3port"
+bench_server_start nfs "$s3port" "" --nfs-exports "rw,no_root_squash"
 nfsport=$((s3port + 2))
 ganesha_dir="$work/ganesha"
 mkdir -p "$ganesha_dir/export" "$ganesha_dir/run"

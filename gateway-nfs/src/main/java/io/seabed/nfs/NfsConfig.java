@@ -10,6 +10,7 @@ package io.seabed.nfs;
  * @param maxConnections connections served at once; more are closed at accept
  * @param gatherBytesPerFile UNSTABLE write bytes held for one file before they are written
  * @param gatherBytesTotal UNSTABLE write bytes held in all before writes go through at once
+ * @param portmapPort where a read-only portmapper answers (111 is the standard port; 0 ephemeral; -1: none)
  */
 public record NfsConfig(
         String host,
@@ -19,12 +20,14 @@ public record NfsConfig(
         int maxRecordBytes,
         int maxConnections,
         int gatherBytesPerFile,
-        long gatherBytesTotal) {
+        long gatherBytesTotal,
+        int portmapPort) {
     /** READ and WRITE sizes offered to clients (FSINFO). */
     public static final int IO_BYTES = 1 << 20;
 
     public NfsConfig {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port " + port);
+        if (portmapPort < -1 || portmapPort > 65535) throw new IllegalArgumentException("portmap port " + portmapPort);
         if (workerThreads < 1 || queueMax < 1 || maxConnections < 1)
             throw new IllegalArgumentException("workerThreads, queueMax and maxConnections must be positive");
         if (maxRecordBytes < IO_BYTES + 4096)
@@ -33,7 +36,21 @@ public record NfsConfig(
             throw new IllegalArgumentException("gather bounds too small");
     }
 
+    /** The same with a portmapper on {@code portmapPort} (-1: none). */
+    public NfsConfig withPortmap(int portmapPort) {
+        return new NfsConfig(
+                host,
+                port,
+                workerThreads,
+                queueMax,
+                maxRecordBytes,
+                maxConnections,
+                gatherBytesPerFile,
+                gatherBytesTotal,
+                portmapPort);
+    }
+
     public static NfsConfig defaults(String host, int port) {
-        return new NfsConfig(host, port, 32, 1024, IO_BYTES + 64 * 1024, 1024, 32 << 20, 256L << 20);
+        return new NfsConfig(host, port, 32, 1024, IO_BYTES + 64 * 1024, 1024, 32 << 20, 256L << 20, -1);
     }
 }

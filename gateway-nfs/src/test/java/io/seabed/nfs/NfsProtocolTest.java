@@ -481,6 +481,75 @@ class NfsProtocolTest {
     }
 
     @Test
+    void portmapperAnswersForNfsAndMountOnly() throws Exception {
+        fx.server.close();
+        fx.start(NfsConfig.defaults("127.0.0.1", 0).withPortmap(0));
+        int nfsPort = fx.server.port();
+        try (NfsClient pm = new NfsClient("127.0.0.1", fx.server.portmapPort())) {
+            java.util.function.IntBinaryOperator getport = (program, version) -> {
+                try {
+                    byte[] args = new XdrWriter()
+                            .u32(program)
+                            .u32(version)
+                            .u32(6)
+                            .u32(0)
+                            .toByteArray();
+                    return pm.call(100000, 2, 3, pm.newXid(), args).body().u32();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            };
+            assertEquals(nfsPort, getport.applyAsInt(100003, 3));
+            assertEquals(nfsPort, getport.applyAsInt(100005, 3));
+            assertEquals(0, getport.applyAsInt(100003, 4), "NFSv4 is not served");
+            assertEquals(0, getport.applyAsInt(100021, 4), "nor NLM");
+            byte[] udp = new XdrWriter().u32(100003).u32(3).u32(17).u32(0).toByteArray();
+            assertEquals(0, pm.call(100000, 2, 3, pm.newXid(), udp).body().u32(), "nor UDP");
+            // SET is refused: nobody can redirect another client's mounts.
+            byte[] set = new XdrWriter().u32(100003).u32(3).u32(6).u32(1).toByteArray();
+            assertFalse(pm.call(100000, 2, 1, pm.newXid(), set).body().bool());
+            assertEquals(nfsPort, getport.applyAsInt(100003, 3));
+            io.seabed.nfs.client.XdrReader dump =
+                    pm.call(100000, 2, 4, pm.newXid(), new byte[0]).body();
+            int mappings = 0;
+            while (dump.bool()) {
+                dump.u32();
+                dump.u32();
+                assertEquals(6, dump.u32());
+                assertEquals(nfsPort, dump.u32());
+                mappings++;
+            }
+            assertEquals(2, mappings);
+        }
+        // Over UDP on the same port (rpcinfo, showmount and mount.nfs ask there).
+        try (java.net.DatagramSocket udp = new java.net.DatagramSocket()) {
+            udp.setSoTimeout(10_000);
+            XdrWriter call =
+                    new XdrWriter().u32(77).u32(0).u32(2).u32(100000).u32(2).u32(3);
+            call.u32(0).u32(0).u32(0).u32(0); // AUTH_NONE credential and verifier
+            call.u32(100005).u32(3).u32(6).u32(0);
+            byte[] out = call.toByteArray();
+            udp.send(new java.net.DatagramPacket(
+                    out, out.length, java.net.InetAddress.getLoopbackAddress(), fx.server.portmapPort()));
+            java.net.DatagramPacket in = new java.net.DatagramPacket(new byte[512], 512);
+            udp.receive(in);
+            java.nio.ByteBuffer reply = java.nio.ByteBuffer.wrap(in.getData(), 0, in.getLength());
+            assertEquals(77, reply.getInt());
+            assertEquals(1, reply.getInt(), "a reply");
+            assertEquals(0, reply.getInt(), "accepted");
+            reply.getInt(); // verifier flavor
+            int verifierBytes = reply.getInt();
+            reply.position(reply.position() + verifierBytes);
+            assertEquals(0, reply.getInt(), "SUCCESS");
+            assertEquals(nfsPort, reply.getInt(), java.util.HexFormat.of().formatHex(in.getData(), 0, in.getLength()));
+        }
+        // Then the NFS port as usual.
+        c.close();
+        c = fx.client();
+        c.getattr(c.mount("/b"));
+    }
+
+    @Test
     void rpcLevelErrors() throws Exception {
         // Unknown procedure, program, version; arguments that do not decode.
         RpcRefused e = assertThrows(RpcRefused.class, () -> c.call(NfsClient.NFS_PROGRAM, 22, new byte[0]));

@@ -300,7 +300,8 @@ class NfsRobustnessTest {
 
     @Test
     void oversizedRecordsAndTooManyConnectionsAreClosed() throws Exception {
-        NfsConfig small = new NfsConfig("127.0.0.1", 0, 4, 64, NfsConfig.IO_BYTES + 64 * 1024, 3, 16 << 20, 64L << 20);
+        NfsConfig small =
+                new NfsConfig("127.0.0.1", 0, 4, 64, NfsConfig.IO_BYTES + 64 * 1024, 3, 32 << 20, 64L << 20, -1);
         fx.start(small);
         try (Socket s = new Socket("127.0.0.1", fx.server.port())) {
             s.getOutputStream().write(new byte[] {(byte) 0x84, 0, 0, 0}); // a 64 MiB record announced
@@ -356,7 +357,8 @@ class NfsRobustnessTest {
 
     @Test
     void callsBeyondTheQueueAreDroppedNotQueuedWithoutBound() throws Exception {
-        NfsConfig tiny = new NfsConfig("127.0.0.1", 0, 1, 1, NfsConfig.IO_BYTES + 64 * 1024, 16, 16 << 20, 64L << 20);
+        NfsConfig tiny =
+                new NfsConfig("127.0.0.1", 0, 1, 1, NfsConfig.IO_BYTES + 64 * 1024, 16, 32 << 20, 64L << 20, -1);
         fx.start(tiny);
         byte[] root;
         try (NfsClient c = fx.client()) {

@@ -153,6 +153,7 @@ public final class SeabedServer implements AutoCloseable {
             closeables.add(nfs);
             nfsPort = nfs.port();
             ready.append(" nfs=").append(config.nfs().host()).append(':').append(nfsPort);
+            if (nfs.portmapPort() >= 0) ready.append(" portmap=").append(nfs.portmapPort());
         }
         out.println(ready.append(" data=").append(data));
         out.flush();
@@ -173,7 +174,11 @@ public final class SeabedServer implements AutoCloseable {
         byte[] handleKey = namespace.nfsHandleKey();
         HostPort at = config.nfs();
         try {
-            return NfsServer.start(NfsConfig.defaults(at.host(), at.port()), exports, exports, handleKey);
+            return NfsServer.start(
+                    NfsConfig.defaults(at.host(), at.port()).withPortmap(config.nfsPortmap()),
+                    exports,
+                    exports,
+                    handleKey);
         } catch (IOException e) {
             if (at.port() != ServerConfig.NFS_PORT) throw e;
             LOG.warn(
@@ -183,7 +188,11 @@ public final class SeabedServer implements AutoCloseable {
                     e.getMessage(),
                     ServerConfig.NFS_FALLBACK_PORT);
             return NfsServer.start(
-                    NfsConfig.defaults(at.host(), ServerConfig.NFS_FALLBACK_PORT), exports, exports, handleKey);
+                    NfsConfig.defaults(at.host(), ServerConfig.NFS_FALLBACK_PORT)
+                            .withPortmap(config.nfsPortmap()),
+                    exports,
+                    exports,
+                    handleKey);
         }
     }
 

@@ -117,6 +117,14 @@ class ServerCommand implements Callable<Integer> {
     String nfsExports;
 
     @Option(
+            names = "--nfs-portmap",
+            description =
+                    "Port of a read-only portmapper beside the NFS front (on the --nfs host), for clients that"
+                            + " ask it for the NFS and MOUNT ports (111 is the standard one), or 'off' (default: ${DEFAULT-VALUE}).",
+            defaultValue = "off")
+    String nfsPortmap;
+
+    @Option(
             names = "--gc-delay-ms",
             description =
                     "How long replaced or deleted data stays readable for reads in flight (default: ${DEFAULT-VALUE}).",
@@ -131,27 +139,26 @@ class ServerCommand implements Callable<Integer> {
         return sb.toString();
     }
 
+    private int portmapPort() {
+        if ("off".equals(nfsPortmap)) return -1;
+        try {
+            int port = Integer.parseInt(nfsPortmap);
+            if (port >= 0 && port <= 65535) return port;
+        } catch (NumberFormatException ignored) {
+            // answered below
+        }
+        throw new IllegalArgumentException("--nfs-portmap needs a port in [0, 65535] or 'off', not " + nfsPortmap);
+    }
+
     @Override
     public Integer call() throws Exception {
-        ServerConfig config = new ServerConfig(
-                data,
-                "off".equals(s3) ? null : HostPort.parse(s3),
-                "off".equals(console) ? null : HostPort.parse(console),
-                targets,
-                replicas,
-                inlineBytes,
-                gcDelayMillis,
-                System.getenv("SEABED_ACCESS_KEY"),
-                System.getenv("SEABED_SECRET_KEY"),
-                domains,
-                storageNodes,
-                HostPort.parse(manager),
-                managers.stream().map(HostPort::parse).toList(),
-                HostPort.parse(metaRpc),
-                meta.stream().map(HostPort::parse).toList(),
-                bucketMode,
-                "off".equals(nfs) ? null : HostPort.parse(nfs),
-                nfsExports);
+        ServerConfig config;
+        try {
+            config = config();
+        } catch (IllegalArgumentException e) {
+            System.err.println("seabed: " + e.getMessage());
+            return 2;
+        }
         SeabedServer server;
         try {
             server = SeabedServer.start(config, System.out);
@@ -172,5 +179,29 @@ class ServerCommand implements Callable<Integer> {
                 }));
         new CountDownLatch(1).await();
         return 0;
+    }
+
+    /** The configuration the options give; IllegalArgumentException naming a bad one. */
+    ServerConfig config() {
+        return new ServerConfig(
+                data,
+                "off".equals(s3) ? null : HostPort.parse(s3),
+                "off".equals(console) ? null : HostPort.parse(console),
+                targets,
+                replicas,
+                inlineBytes,
+                gcDelayMillis,
+                System.getenv("SEABED_ACCESS_KEY"),
+                System.getenv("SEABED_SECRET_KEY"),
+                domains,
+                storageNodes,
+                HostPort.parse(manager),
+                managers.stream().map(HostPort::parse).toList(),
+                HostPort.parse(metaRpc),
+                meta.stream().map(HostPort::parse).toList(),
+                bucketMode,
+                "off".equals(nfs) ? null : HostPort.parse(nfs),
+                nfsExports,
+                portmapPort());
     }
 }

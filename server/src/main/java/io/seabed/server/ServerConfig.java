@@ -13,7 +13,8 @@ import java.util.List;
  * of the members of a meta-kv group running as {@code seabed meta} processes, which this process uses remotely.
  * {@code bucketMode}: the mode of a bucket whose CreateBucket does not choose one. {@code s3}, {@code console} and
  * {@code nfs} null: that front is not started ({@code seabed nfs} runs the NFS front alone). {@code nfsExports}: the
- * export options of a hierarchical bucket whose tenant chose none.
+ * export options of a bucket whose tenant chose none. {@code nfsPortmap}: the port of a read-only portmapper beside
+ * the NFS front (111 is the standard one), or -1 for none.
  */
 public record ServerConfig(
         Path data,
@@ -33,7 +34,8 @@ public record ServerConfig(
         List<HostPort> meta,
         Bucket.Mode bucketMode,
         HostPort nfs,
-        String nfsExports) {
+        String nfsExports,
+        int nfsPortmap) {
     /** The NFS port; when it cannot be bound (not root, or taken) the front falls back to {@link #NFS_FALLBACK_PORT}. */
     public static final int NFS_PORT = 2049;
 
@@ -43,6 +45,7 @@ public record ServerConfig(
 
     public ServerConfig {
         java.util.Objects.requireNonNull(nfsExports, "nfsExports");
+        if (nfsPortmap < -1 || nfsPortmap > 65535) throw new IllegalArgumentException("--nfs-portmap " + nfsPortmap);
         java.util.Objects.requireNonNull(bucketMode, "bucketMode");
         meta = List.copyOf(meta);
         if (!managers.isEmpty() && storageNodes == 0)
@@ -79,6 +82,7 @@ public record ServerConfig(
                 List.of(),
                 Bucket.Mode.FLAT,
                 new HostPort("127.0.0.1", 0),
-                NFS_EXPORTS_DEFAULT);
+                NFS_EXPORTS_DEFAULT,
+                -1);
     }
 }

@@ -178,8 +178,14 @@ public final class NfsClient implements AutoCloseable {
 
     /** Sends a call with this xid and reads replies until the one with this xid. */
     public Reply call(int program, int procedure, int xid, byte[] args) throws IOException {
+        return call(program, 3, procedure, xid, args);
+    }
+
+    /** A call to any program and version (a portmapper's, say) on the NFS connection, or MOUNT's. */
+    public Reply call(int program, int version, int procedure, int xid, byte[] args) throws IOException {
         Conn conn = program == MOUNT_PROGRAM ? mount : nfs;
-        XdrWriter x = new XdrWriter().u32(xid).u32(0).u32(2).u32(program).u32(3).u32(procedure);
+        XdrWriter x =
+                new XdrWriter().u32(xid).u32(0).u32(2).u32(program).u32(version).u32(procedure);
         cred.encode(x);
         x.u32(AUTH_NONE).u32(0); // verifier
         x.fixed(args);
