@@ -154,6 +154,7 @@ public final class SeabedServer implements AutoCloseable {
             nfsPort = nfs.port();
             ready.append(" nfs=").append(config.nfs().host()).append(':').append(nfsPort);
             if (nfs.portmapPort() >= 0) ready.append(" portmap=").append(nfs.portmapPort());
+            bindNfsMetrics(nfs, metrics);
         }
         out.println(ready.append(" data=").append(data));
         out.flush();
@@ -197,6 +198,18 @@ public final class SeabedServer implements AutoCloseable {
     }
 
     /** Group commit counters of the meta-kv in this process (a remote group's are in its members' logs). */
+    private static void bindNfsMetrics(NfsServer nfs, PrometheusMeterRegistry metrics) {
+        FunctionCounter.builder("seabed.nfs.calls.dropped", nfs, NfsServer::droppedCalls)
+                .description("NFS calls dropped because every worker was busy and the queue full (clients retransmit)")
+                .register(metrics);
+        FunctionCounter.builder("seabed.nfs.connections.refused", nfs, NfsServer::refusedConnections)
+                .description("NFS connections closed for too many connections or an oversized record")
+                .register(metrics);
+        FunctionCounter.builder("seabed.nfs.server.faults", nfs, NfsServer::serverFaults)
+                .description("NFS procedures that failed unexpectedly (answered NFS3ERR_SERVERFAULT, logged)")
+                .register(metrics);
+    }
+
     private static void bindMetaKvMetrics(RaftMetaKv kv, PrometheusMeterRegistry metrics) {
         FunctionCounter.builder("seabed.metakv.log.entries", kv, k -> k.groupStats()[0])
                 .description("meta-kv Raft log entries submitted (each carries one or more transactions)")
