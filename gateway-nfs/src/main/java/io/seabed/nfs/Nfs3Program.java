@@ -49,10 +49,12 @@ final class Nfs3Program implements RpcDispatchable {
     private final WriteGather gather;
     private final ReplyCache replies;
     private final Nfs3Listing listing;
+    private final ReadAhead readAhead;
     private final byte[] writeVerifier;
     final AtomicLong serverFaults = new AtomicLong();
 
-    Nfs3Program(Calls calls, WriteGather gather, ReplyCache replies, byte[] writeVerifier) {
+    Nfs3Program(Calls calls, WriteGather gather, ReplyCache replies, ReadAhead readAhead, byte[] writeVerifier) {
+        this.readAhead = readAhead;
         this.calls = calls;
         this.gather = gather;
         this.replies = replies;
@@ -181,6 +183,7 @@ final class Nfs3Program implements RpcDispatchable {
                 || (c.mtimeNanos() != null && c.mtimeNanos() != SetAttr.SERVER_TIME);
         if (clientTimes && !owner) throw new NfsError(ERR_PERM, "only the owner sets times");
         if ((c.atimeNanos() != null || c.mtimeNanos() != null) && !owner) t.require(2, "no write permission");
+        readAhead.forget(t.fsid(), t.ino());
         if (c.size() != null) gather.flush(t.fs(), t.ino());
         Attr before = t.attr();
         Attr after = t.fs().setattr(t.ino(), c, a.guard());
@@ -380,14 +383,20 @@ final class Nfs3Program implements RpcDispatchable {
         if (!t.caller().may(t.attr(), 4) && t.caller().uid() != t.attr().uid())
             throw new NfsError(ERR_ACCES, "no read permission");
         if (a.offset() < 0) throw new NfsError(ERR_INVAL, "offset past 2^63");
-        if (gather.holds(t.fsid(), t.ino())) gather.flush(t.fs(), t.ino());
+        Attr attr = t.attr();
+        if (gather.holds(t.fsid(), t.ino())) {
+            // Written now: read-ahead windows and the attributes read before are of other bytes.
+            gather.flush(t.fs(), t.ino());
+            readAhead.forget(t.fsid(), t.ino());
+            attr = calls.attr(t.fs(), t.ino());
+        }
         int count = (int) Math.min(Integer.toUnsignedLong(a.count()), NfsConfig.IO_BYTES);
         ByteBuffer data = ByteBuffer.allocate(count);
-        int n = t.fs().read(t.ino(), a.offset(), data);
+        int n = readAhead.read(t.fs(), attr, a.offset(), count, data);
         data.flip();
         // A read changes no attribute we keep (no atime on reads), so those read before it answer.
-        boolean eof = a.offset() + n >= t.attr().size();
-        return ok(120 + n).postOp(t.attr(), t.fsid()).u32(n).bool(eof).opaque(data);
+        boolean eof = a.offset() + n >= attr.size();
+        return ok(120 + n).postOp(attr, t.fsid()).u32(n).bool(eof).opaque(data);
     }
 
     private record WriteArgs(byte[] fh, long offset, int count, int stable, byte[] data) {}
@@ -413,6 +422,7 @@ final class Nfs3Program implements RpcDispatchable {
             throw new NfsError(ERR_INVAL, "count " + a.count() + " for " + a.data().length + " bytes");
         if (a.offset() > FileSystem.FILE_BYTES_MAX - a.data().length)
             throw new NfsError(ERR_FBIG, "past the largest file");
+        readAhead.forget(t.fsid(), t.ino());
         int committed;
         if (a.stable() == UNSTABLE) {
             gather.add(t.fs(), t.ino(), a.offset(), a.data());
@@ -422,6 +432,7 @@ final class Nfs3Program implements RpcDispatchable {
             t.fs().write(t.ino(), a.offset(), ByteBuffer.wrap(a.data()));
             committed = FILE_SYNC;
         }
+        readAhead.forget(t.fsid(), t.ino()); // again: a window may have started while this write went in
         Attr after = calls.attrOrNull(t.fs(), t.ino());
         return ok(220).wcc(t.attr(), after, t.fsid())
                 .u32(a.data().length)

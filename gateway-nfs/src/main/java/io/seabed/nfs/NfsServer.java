@@ -45,6 +45,7 @@ public final class NfsServer implements AutoCloseable {
     private final TCPNIOTransport transport;
     private final TCPNIOTransport portmap;
     private final UDPNIOTransport portmapUdp;
+    private final ReadAhead readAhead;
     private final int portmapPort;
     private final ThreadPoolExecutor workers;
     private final WriteGather gather;
@@ -58,6 +59,7 @@ public final class NfsServer implements AutoCloseable {
             TCPNIOTransport transport,
             TCPNIOTransport portmap,
             UDPNIOTransport portmapUdp,
+            ReadAhead readAhead,
             ThreadPoolExecutor workers,
             WriteGather gather,
             ReplyQueue replyQueue,
@@ -69,6 +71,7 @@ public final class NfsServer implements AutoCloseable {
         this.transport = transport;
         this.portmap = portmap;
         this.portmapUdp = portmapUdp;
+        this.readAhead = readAhead;
         this.portmapPort = portmapPort;
         this.workers = workers;
         this.gather = gather;
@@ -87,7 +90,8 @@ public final class NfsServer implements AutoCloseable {
         Calls calls = new Calls(fileSystems, exports, handles, gather);
         byte[] verifier = new byte[8];
         new SecureRandom().nextBytes(verifier);
-        Nfs3Program nfs = new Nfs3Program(calls, gather, new ReplyCache(), verifier);
+        ReadAhead readAhead = new ReadAhead();
+        Nfs3Program nfs = new Nfs3Program(calls, gather, new ReplyCache(), readAhead, verifier);
         MountProgram mount = new MountProgram(fileSystems, exports, handles);
 
         AtomicLong dropped = new AtomicLong();
@@ -156,6 +160,7 @@ public final class NfsServer implements AutoCloseable {
                     transport,
                     portmap,
                     portmapUdp,
+                    readAhead,
                     workers,
                     gather,
                     replyQueue,
@@ -267,6 +272,7 @@ public final class NfsServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             workers.shutdownNow();
         }
+        readAhead.close();
         int failed = gather.flushAll();
         if (failed > 0) LOG.warn("NFS front stopped with gathered writes of {} files not written", failed);
         replyQueue.shutdown();

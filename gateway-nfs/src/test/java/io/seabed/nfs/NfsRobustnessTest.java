@@ -134,6 +134,45 @@ class NfsRobustnessTest {
         }
     }
 
+    @Test
+    void readAheadNeverAnswersBytesAWriteReplaced() throws Exception {
+        fx.start();
+        int mib = NfsConfig.IO_BYTES;
+        byte[] data = new byte[20 * mib + 11];
+        new Random(12).nextBytes(data);
+        try (NfsClient c = fx.client()) {
+            byte[] file = c.create(c.mount("/b"), "seq");
+            for (int at = 0; at < data.length; at += mib)
+                c.write(file, at, ByteBuffer.wrap(data, at, Math.min(mib, data.length - at)), NfsClient.FILE_SYNC);
+            long ino = new Handles(NfsFixture.KEY).parse(file).ino();
+            for (int round = 0; round < 3; round++) {
+                byte[] back = new byte[data.length];
+                for (int at = 0; at < data.length; at += mib) {
+                    byte[] got = c.read(file, at, mib).bytes();
+                    System.arraycopy(got, 0, back, at, got.length);
+                    // Mid-read, the bytes ahead change: through this gateway (stable, then unstable) and
+                    // through the file system directly, as another gateway would.
+                    if (at == 4 * mib) {
+                        byte[] patch = ("round " + round + " stable").getBytes();
+                        System.arraycopy(patch, 0, data, 6 * mib + 5, patch.length);
+                        c.write(file, 6 * mib + 5, patch, NfsClient.FILE_SYNC);
+                    }
+                    if (at == 8 * mib) {
+                        byte[] patch = ("round " + round + " unstable").getBytes();
+                        System.arraycopy(patch, 0, data, 10 * mib + 7, patch.length);
+                        c.write(file, 10 * mib + 7, patch, NfsClient.UNSTABLE);
+                    }
+                    if (at == 12 * mib) {
+                        byte[] patch = ("round " + round + " elsewhere").getBytes();
+                        System.arraycopy(patch, 0, data, 14 * mib + 9, patch.length);
+                        fx.byId.get(7L).write(ino, 14 * mib + 9, ByteBuffer.wrap(patch));
+                    }
+                }
+                assertArrayEquals(data, back, "round " + round);
+            }
+        }
+    }
+
     /** A tree's names, types, sizes and contents, to show garbage changed nothing. */
     private static String snapshot(NfsClient c, byte[] dir, String path) throws IOException {
         StringBuilder out = new StringBuilder();
