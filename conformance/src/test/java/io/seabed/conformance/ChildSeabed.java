@@ -16,15 +16,18 @@ import java.util.regex.Pattern;
 
 /** A {@code seabed server} in a child JVM (same classpath), so tests can SIGKILL or SIGTERM it. */
 final class ChildSeabed implements AutoCloseable {
-    private static final Pattern READY = Pattern.compile("seabed ready: s3=(http://[^ ]+)");
+    private static final Pattern READY = Pattern.compile("seabed ready:");
+    private static final Pattern S3 = Pattern.compile(" s3=(http://[^ ]+)");
     private static final Pattern NFS = Pattern.compile(" nfs=[^ ]+:(\\d+)");
 
     final Process process;
+    /** The S3 endpoint, or null for a process without S3 ({@code seabed nfs}). */
     final URI endpoint;
     /** The NFS front's port. */
     volatile int nfsPort;
 
     final List<String> output = new ArrayList<>();
+    private static final URI NO_S3 = URI.create("none:none");
 
     ChildSeabed(Path data) {
         this(data, "1g");
@@ -32,15 +35,9 @@ final class ChildSeabed implements AutoCloseable {
 
     /** @param heap the child's -Xmx (and -XX:MaxDirectMemorySize) */
     ChildSeabed(Path data, String heap) {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(
-                        java,
-                        "--enable-native-access=ALL-UNNAMED",
-                        "-Xmx" + heap,
-                        "-XX:MaxDirectMemorySize=" + heap,
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        "io.seabed.server.Main",
+        this(
+                heap,
+                List.of(
                         "server",
                         "--data",
                         data.toString(),
@@ -51,10 +48,28 @@ final class ChildSeabed implements AutoCloseable {
                         "--nfs",
                         "127.0.0.1:0",
                         "--gc-delay-ms",
-                        "0")
-                .redirectErrorStream(true);
-        pb.environment().put("SEABED_ACCESS_KEY", InProcessSeabed.ACCESS_KEY);
-        pb.environment().put("SEABED_SECRET_KEY", InProcessSeabed.SECRET_KEY);
+                        "0"));
+    }
+
+    ChildSeabed(String heap, List<String> args) {
+        this(heap, args, InProcessSeabed.ACCESS_KEY, InProcessSeabed.SECRET_KEY);
+    }
+
+    /** {@code seabed ARGS…} in a child JVM with these root keys, ready when it prints its ready line. */
+    ChildSeabed(String heap, List<String> args, String accessKey, String secretKey) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(
+                java,
+                "--enable-native-access=ALL-UNNAMED",
+                "-Xmx" + heap,
+                "-XX:MaxDirectMemorySize=" + heap,
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.seabed.server.Main"));
+        command.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("SEABED_ACCESS_KEY", accessKey);
+        pb.environment().put("SEABED_SECRET_KEY", secretKey);
         try {
             process = pb.start();
         } catch (IOException e) {
@@ -63,7 +78,8 @@ final class ChildSeabed implements AutoCloseable {
         CompletableFuture<URI> ready = new CompletableFuture<>();
         Thread.ofPlatform().daemon().name("child-seabed-output").start(() -> pump(ready));
         try {
-            endpoint = ready.get(120, TimeUnit.SECONDS);
+            URI at = ready.get(120, TimeUnit.SECONDS);
+            endpoint = at == NO_S3 ? null : at;
         } catch (Exception e) {
             process.destroyForcibly();
             throw new IllegalStateException("child seabed did not get ready; output:\n" + String.join("\n", output), e);
@@ -77,11 +93,11 @@ final class ChildSeabed implements AutoCloseable {
                 synchronized (output) {
                     output.add(line);
                 }
-                Matcher m = READY.matcher(line);
-                if (m.find()) {
+                if (READY.matcher(line).find()) {
                     Matcher nfs = NFS.matcher(line);
                     if (nfs.find()) nfsPort = Integer.parseInt(nfs.group(1));
-                    ready.complete(URI.create(m.group(1)));
+                    Matcher s3 = S3.matcher(line);
+                    ready.complete(s3.find() ? URI.create(s3.group(1)) : NO_S3);
                 }
             }
             ready.completeExceptionally(new IllegalStateException("child exited"));
