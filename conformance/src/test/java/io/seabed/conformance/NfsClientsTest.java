@@ -158,6 +158,55 @@ class NfsClientsTest {
                         .toList());
     }
 
+    /** Polls until {@code call} fails with {@code status} (the gateway caches exports and buckets for 5 s). */
+    private static void eventuallyStatus(int status, org.junit.jupiter.api.function.Executable call) throws Exception {
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (true) {
+            try {
+                call.execute();
+            } catch (NfsClient.NfsStatus e) {
+                if (e.status == status) return;
+                throw e;
+            } catch (Throwable t) {
+                throw new AssertionError(t);
+            }
+            if (System.nanoTime() > deadline) throw new AssertionError("still no status " + status);
+            Thread.sleep(250);
+        }
+    }
+
+    @Test
+    void unexportedAndDeletedBucketsGoStale() throws Exception {
+        s3.createBucket(
+                b -> b.bucket("brief").overrideConfiguration(o -> o.putHeader("x-seabed-bucket-mode", "hierarchical")));
+        s3.putBucketTagging(b ->
+                b.bucket("brief").tagging(t -> t.tagSet(s -> s.key("seabed:nfs").value("rw no_root_squash"))));
+        try (NfsClient c = new NfsClient("127.0.0.1", seabed.server.nfsPort())) {
+            byte[] root = c.mount("/brief");
+            byte[] file = c.create(root, "f");
+            s3.putBucketTagging(b -> b.bucket("brief")
+                    .tagging(t -> t.tagSet(s -> s.key("seabed:nfs").value("off"))));
+            eventuallyStatus(70, () -> c.getattr(file)); // NFS3ERR_STALE
+            eventuallyStatus(2, () -> c.mount("/brief")); // MNT3ERR_NOENT
+            // Exported again (the server's default options), then deleted: its handles go STALE.
+            s3.deleteBucketTagging(b -> b.bucket("brief"));
+            long deadline = System.nanoTime() + 15_000_000_000L;
+            while (true) {
+                try {
+                    assertArrayEquals(root, c.mount("/brief"));
+                    break;
+                } catch (NfsClient.NfsStatus e) {
+                    if (System.nanoTime() > deadline) throw e;
+                    Thread.sleep(250);
+                }
+            }
+            c.getattr(file);
+            s3.deleteObject(b -> b.bucket("brief").key("f"));
+            s3.deleteBucket(b -> b.bucket("brief"));
+            eventuallyStatus(70, () -> c.getattr(root));
+        }
+    }
+
     @Test
     void flatBucketsAreReadOnlyTrees() throws Exception {
         s3.putObject(b -> b.bucket("flat").key("logs/2026/12/03.log"), RequestBody.fromString("a log line\n"));

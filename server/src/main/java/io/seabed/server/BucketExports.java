@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * What the NFS front serves: every bucket, exported with the options its owning tenant put in the bucket tag
  * {@value #EXPORT_TAG} (PutBucketTagging), else with the server's default options; the tag value {@code off} keeps a
  * bucket unexported, and a tag that does not parse does too (logged). A hierarchical bucket is its tree; a flat
- * bucket is exported read-only whatever its options say, with directories synthesized from its keys. Options are
- * cached for {@value #CACHE_MILLIS} ms, so a tag change reaches a gateway within that time.
+ * bucket is exported read-only whatever its options say, with directories synthesized from its keys. Options, and
+ * buckets by id, are cached for {@value #CACHE_MILLIS} ms: a tag change reaches a gateway within that time.
  */
 final class BucketExports implements FileSystems, Exports {
     private static final Logger LOG = LoggerFactory.getLogger(BucketExports.class);
@@ -45,6 +45,16 @@ final class BucketExports implements FileSystems, Exports {
         }
     };
 
+    private record CachedBucket(Bucket bucket, long atMillis) {}
+
+    /** Buckets by id, as file handles name them: one metadata read per bucket and period, not per call. */
+    private final Map<Long, CachedBucket> byId = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, CachedBucket> eldest) {
+            return size() > CACHE_ENTRIES_MAX;
+        }
+    };
+
     BucketExports(Namespace namespace, ExportOptions defaults) {
         this.namespace = namespace;
         this.defaults = defaults;
@@ -58,8 +68,20 @@ final class BucketExports implements FileSystems, Exports {
 
     @Override
     public FileSystem byId(long bucketId) {
-        Bucket b = namespace.bucketById(bucketId);
-        return b == null ? null : namespace.fileSystem(b);
+        long now = System.currentTimeMillis();
+        Bucket b;
+        synchronized (byId) {
+            CachedBucket c = byId.get(bucketId);
+            b = c != null && now - c.atMillis() < CACHE_MILLIS ? c.bucket() : null;
+        }
+        if (b == null) {
+            b = namespace.bucketById(bucketId);
+            if (b == null) return null;
+            synchronized (byId) {
+                byId.put(bucketId, new CachedBucket(b, now));
+            }
+        }
+        return namespace.fileSystem(b);
     }
 
     @Override
