@@ -85,10 +85,6 @@ final class Calls {
         this.gather = gather;
     }
 
-    Handles handles() {
-        return handles;
-    }
-
     static InetAddress client(RpcCall call) {
         return ((InetSocketAddress) call.getTransport().getRemoteSocketAddress()).getAddress();
     }

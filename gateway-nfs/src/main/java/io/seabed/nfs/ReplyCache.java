@@ -59,8 +59,4 @@ final class ReplyCache {
     synchronized void forget(InetAddress client, int xid, int procedure) {
         entries.remove(new Key(client, xid, procedure));
     }
-
-    synchronized int size() {
-        return entries.size();
-    }
 }

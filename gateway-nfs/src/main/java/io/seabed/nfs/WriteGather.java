@@ -210,8 +210,4 @@ final class WriteGather {
         }
         return i;
     }
-
-    synchronized long totalBytes() {
-        return total;
-    }
 }

@@ -2,7 +2,6 @@ package io.seabed.nfs.client;
 
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -197,17 +196,6 @@ public final class NfsClient implements AutoCloseable {
         return call(program, procedure, newXid(), args);
     }
 
-    /** Sends bytes as they are (no record marking added): for tests of what a client should not send. */
-    public void sendRaw(byte[] bytes) throws IOException {
-        nfs.out.write(bytes);
-        nfs.out.flush();
-    }
-
-    /** The next reply to {@code xid} on the NFS connection (after {@link #sendRaw}). */
-    public Reply receive(int xid) throws IOException {
-        return receive(nfs, xid);
-    }
-
     private static Reply receive(Conn conn, int xid) throws IOException {
         while (true) {
             XdrReader r = new XdrReader(conn.receive());
@@ -223,18 +211,6 @@ public final class NfsClient implements AutoCloseable {
             int acceptStat = r.u32();
             if (acceptStat != 0) throw new RpcRefused(false, acceptStat, 0);
             return new Reply(got, r);
-        }
-    }
-
-    /** Whether the connection was closed by the server (a read finds its end). */
-    public boolean closedByServer() {
-        try {
-            nfs.socket.setSoTimeout(10_000);
-            return nfs.in.read() < 0;
-        } catch (EOFException e) {
-            return true;
-        } catch (IOException e) {
-            return e.getMessage() != null && e.getMessage().contains("reset");
         }
     }
 
