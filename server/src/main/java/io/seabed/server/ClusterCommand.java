@@ -161,9 +161,37 @@ final class ClusterCommand {
         return cmd;
     }
 
+    /**
+     * A port free now, below Linux's ephemeral range (32768–60999): between this check and the process that binds
+     * it, an outgoing connection of another process (storage nodes, Raft peers) cannot be given it, as it could a
+     * port the kernel chose.
+     */
     static int freePort() throws IOException {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < FREE_PORT_ATTEMPTS; attempt++) {
+            int port = random.nextInt(FIXED_PORTS_FROM, FIXED_PORTS_TO);
+            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            } catch (IOException taken) {
+                // try another
+            }
+        }
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
+        }
+    }
+
+    private static final int FIXED_PORTS_FROM = 20_000;
+    private static final int FIXED_PORTS_TO = 32_000;
+    private static final int FREE_PORT_ATTEMPTS = 200;
+
+    /** The last lines of a log, for a message about a process that did not start. */
+    static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+        } catch (IOException | RuntimeException e) {
+            return "(no log: " + e.getMessage() + ")";
         }
     }
 
@@ -370,7 +398,8 @@ final class ClusterCommand {
             ProcessHandle server = layout.process(SERVER, 0)
                     .orElseThrow(() -> new IOException("server exited at once; see " + layout.log(SERVER, 0)));
             if (!awaitLog(layout.log(SERVER, 0), "seabed ready", logStart, server, READY_WAIT_MILLIS)) {
-                err().println("seabed cluster: the server did not get ready; see " + layout.log(SERVER, 0));
+                err().println("seabed cluster: the server did not get ready; see " + layout.log(SERVER, 0)
+                        + "; it ends:\n" + tail(layout.log(SERVER, 0)));
                 return 1;
             }
             String s3 = p.getProperty("s3.port");
@@ -486,7 +515,7 @@ final class ClusterCommand {
                     };
             if (!awaitLog(layout.log(role, index), marker, logStart, ph, READY_WAIT_MILLIS)) {
                 err().println("seabed cluster: " + role + " " + index + " did not get ready; see "
-                        + layout.log(role, index));
+                        + layout.log(role, index) + "; it ends:\n" + tail(layout.log(role, index)));
                 return 1;
             }
             out().println("restarted " + role + " " + index + " (pid " + pid + ")");
