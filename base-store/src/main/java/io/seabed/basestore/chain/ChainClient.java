@@ -126,8 +126,7 @@ public final class ChainClient implements BaseStoreClient {
         StorageException last = null;
         long stale = -1;
         for (int attempt = 0; attempt < config.attemptsMax(); attempt++) {
-            if (attempt > 0) pause(attempt);
-            RoutingTable table = stale >= 0 ? routing.refresh(stale) : routing.current();
+            RoutingTable table = tableFor(attempt, stale, false);
             RoutingTable.Chain chain = table.chain(chainId);
             if (chain == null) throw new StorageException(Reason.INVALID_ARGUMENT, "no chain " + chainId);
             List<Integer> path = chain.writePath();
@@ -189,8 +188,7 @@ public final class ChainClient implements BaseStoreClient {
         int dirtyHops = 0;
         int spread = (int) (id.low() ^ (id.low() >>> 32) ^ id.high());
         for (int attempt = 0; attempt < config.attemptsMax(); attempt++) {
-            if (attempt > 0 && !toTail) pause(attempt);
-            RoutingTable table = stale >= 0 ? routing.refresh(stale) : routing.current();
+            RoutingTable table = tableFor(attempt, stale, toTail);
             RoutingTable.Chain chain = table.chain(chainId);
             if (chain == null) throw new StorageException(Reason.INVALID_ARGUMENT, "no chain " + chainId);
             List<Integer> readers = chain.readers();
@@ -370,6 +368,19 @@ public final class ChainClient implements BaseStoreClient {
             Thread.currentThread().interrupt();
             throw new StorageException(Reason.IO_ERROR, "interrupted calling node " + node.nodeId(), e);
         }
+    }
+
+    /**
+     * The routing for try {@code attempt}. After a failed try ({@code stale} is the version it used) a newer
+     * table is used at once: the manager has moved the chain on, so backing off first would only delay the
+     * write. Without one the client backs off, unless {@code noPause}, and asks again.
+     */
+    private RoutingTable tableFor(int attempt, long stale, boolean noPause) {
+        if (stale < 0) return routing.current();
+        RoutingTable fresh = routing.refresh(stale);
+        if (attempt == 0 || noPause || fresh.version() > stale) return fresh;
+        pause(attempt);
+        return routing.refresh(stale);
     }
 
     private void pause(int attempt) {

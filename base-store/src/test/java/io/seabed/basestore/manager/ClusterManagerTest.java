@@ -86,12 +86,17 @@ class ClusterManagerTest {
             synchronized (written) {
                 before = written.size();
             }
-            Thread.sleep(1_000);
-            synchronized (written) {
-                assertTrue(
-                        written.size() - before > 10,
-                        "chunks written while target 200 was offline: " + (written.size() - before));
-            }
+            // The writer may be in its backoff (up to 1 s a try) when the chain changes: wait for the
+            // writes to flow on the shortened chains rather than for a fixed time.
+            long flowDeadline = System.nanoTime() + 10_000_000_000L;
+            int during;
+            do {
+                Thread.sleep(50);
+                synchronized (written) {
+                    during = written.size() - before;
+                }
+            } while (during <= 10 && System.nanoTime() < flowDeadline);
+            assertTrue(during > 10, "chunks written in 10 s while target 200 was offline: " + during);
             cluster.startNode(2);
             cluster.await(ManagedCluster::allServing, 30_000);
             Thread.sleep(300);
@@ -141,8 +146,10 @@ class ClusterManagerTest {
             int tail = chain.tail();
             int tailNode = tail / 100;
             cluster.links[tailNode - 1].pause(true);
-            Thread.sleep(ManagedCluster.FENCE_MILLIS + 200);
-            assertTrue(cluster.nodes[tailNode - 1].fenced());
+            Thread.sleep(ManagedCluster.FENCE_MILLIS);
+            long fenceDeadline = System.nanoTime() + 5_000_000_000L;
+            while (!cluster.nodes[tailNode - 1].fenced() && System.nanoTime() < fenceDeadline) Thread.sleep(20);
+            assertTrue(cluster.nodes[tailNode - 1].fenced(), "node cut off from the managers fenced itself");
             // A reader still routing by the old chain version gets no data from the fenced tail.
             try (RpcClient raw = RpcClient.connect(
                             "127.0.0.1", cluster.nodes[tailNode - 1].port(), RpcClient.Config.defaults());
