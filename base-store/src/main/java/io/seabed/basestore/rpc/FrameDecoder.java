@@ -1,6 +1,7 @@
 package io.seabed.basestore.rpc;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.CorruptedFrameException;
@@ -20,6 +21,39 @@ final class FrameDecoder extends ByteToMessageDecoder {
     FrameDecoder(long frameBytesMax, BooleanSupplier paused) {
         this.frameBytesMax = frameBytesMax;
         this.paused = paused;
+        setCumulator(this::cumulate);
+    }
+
+    /**
+     * Netty's merge cumulator, except that a buffer it must replace is made large enough for the whole frame
+     * whose length prefix has arrived. The stock one doubles towards a large frame, allocating and copying it
+     * again at each step (a 4 MiB chunk read cost 7 allocations, each zeroed, and 8 MiB of copies).
+     */
+    private ByteBuf cumulate(ByteBufAllocator alloc, ByteBuf cumulation, ByteBuf in) {
+        if (!cumulation.isReadable() && in.isContiguous()) {
+            cumulation.release();
+            return in;
+        }
+        try {
+            int required = cumulation.readableBytes() + in.readableBytes();
+            if (cumulation.refCnt() == 1
+                    && !cumulation.isReadOnly()
+                    && cumulation.writableBytes() >= in.readableBytes()) {
+                cumulation.writeBytes(in);
+                return cumulation;
+            }
+            int wanted = required;
+            if (cumulation.readableBytes() >= 4) {
+                long length = cumulation.getUnsignedInt(cumulation.readerIndex());
+                if (Frame.validLength(length, frameBytesMax)) wanted = (int) Math.max(wanted, 4 + length);
+            }
+            ByteBuf next = alloc.buffer(wanted);
+            next.writeBytes(cumulation).writeBytes(in);
+            cumulation.release();
+            return next;
+        } finally {
+            in.release();
+        }
     }
 
     @Override
