@@ -3,7 +3,10 @@ package io.seabed.nfs;
 import io.seabed.namespace.fs.Attr;
 import io.seabed.namespace.fs.FileSystem;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -12,16 +15,21 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 
 /**
- * Read-ahead for files read in order: when a READ continues where the file's previous READ ended, the next
- * {@value #WINDOW_BYTES} bytes are read in the background, so the client's next READs are answered from memory
- * while the storage read after them is already on its way. A window is used only while the file's size and mtime
- * are those it was read under (a write through any gateway changes the mtime), for at most a second (NFS clients
- * cache attributes longer), and this gateway's own writes to the file drop it at once. Bounded: {@value #FILES_MAX} files' windows, {@value #READS_MAX} background reads at once.
+ * Read-ahead for files read in order: when a READ continues where the file's previous READ ended, up to
+ * {@value #DEPTH} windows of {@value #WINDOW_BYTES} bytes from the reader on are read in the background, so the
+ * client's next READs are answered from memory while the storage reads after them are already on their way (one
+ * window at a time left a single client waiting on each window's storage read). A window is used only while the
+ * file's size and mtime are those it was read under (a write through any gateway changes the mtime), for at most a
+ * second (NFS clients cache attributes longer), and this gateway's own writes to the file drop it at once. Bounded:
+ * {@value #FILES_MAX} files, {@value #READS_MAX} background reads at once, {@value #BUDGET_BYTES} bytes of windows
+ * held over all files.
  */
 final class ReadAhead {
     static final int WINDOW_BYTES = 4 << 20;
+    static final int DEPTH = 3;
     static final int FILES_MAX = 32;
-    static final int READS_MAX = 4;
+    static final int READS_MAX = 6;
+    static final long BUDGET_BYTES = 96L << 20;
     /** How long a window may answer: bounds what a write through another gateway at an equal mtime can hide. */
     static final long VALID_NANOS = 1_000_000_000L;
 
@@ -45,25 +53,23 @@ final class ReadAhead {
         }
     }
 
-    /** A file's reader position and up to two windows: the one being read from and the one after it. */
+    /** A file's reader position and its windows, in file order and adjacent, the first holding the reader. */
     private static final class State {
         long lastEnd = -1;
-        Window current;
-        Window next;
-
-        /** Drops windows read under other attributes. */
-        void check(Attr attr) {
-            if (current != null && !current.matches(attr)) current = null;
-            if (next != null && !next.matches(attr)) next = null;
-        }
+        final ArrayDeque<Window> windows = new ArrayDeque<>(DEPTH);
     }
 
     private final Map<Key, State> files = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Key, State> eldest) {
-            return size() > FILES_MAX;
+            if (size() <= FILES_MAX) return false;
+            dropAll(eldest.getValue());
+            return true;
         }
     };
+    /** Bytes of the windows held in {@link #files}; guarded by this. */
+    private long heldBytes;
+
     private final Semaphore reads = new Semaphore(READS_MAX);
     private final ExecutorService readers = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("nfs-read-ahead-", 0).factory());
@@ -71,7 +77,7 @@ final class ReadAhead {
     /**
      * Reads up to {@code count} bytes at {@code offset} of a file whose attributes are {@code attr} into {@code
      * into} (which has room for them): from a window when one holds them, else from the file system; then, when
-     * the reads run in order, starts the next window. Returns the bytes read.
+     * the reads run in order, starts the windows after them. Returns the bytes read.
      */
     int read(FileSystem fs, Attr attr, long offset, int count, ByteBuffer into) {
         Key key = new Key(fs.bucketId(), attr.ino());
@@ -80,12 +86,18 @@ final class ReadAhead {
         boolean sequential;
         synchronized (this) {
             State s = files.computeIfAbsent(key, k -> new State());
-            s.check(attr);
-            if (n > 0 && s.next != null && s.next.covers(offset, n)) {
-                s.current = s.next;
-                s.next = null;
+            for (var it = s.windows.iterator(); it.hasNext(); ) {
+                Window w = it.next();
+                if (w.matches(attr)) continue;
+                it.remove();
+                heldBytes -= w.length();
             }
-            if (n > 0 && s.current != null && s.current.covers(offset, n)) hit = s.current;
+            if (n > 0)
+                for (Window w : s.windows)
+                    if (w.covers(offset, n)) {
+                        hit = w;
+                        break;
+                    }
             sequential = offset == s.lastEnd || offset == 0;
             s.lastEnd = offset + n;
         }
@@ -102,40 +114,52 @@ final class ReadAhead {
         return got;
     }
 
-    /** Starts reading the window after the reader's position {@code at}, unless enough is read ahead already. */
+    /** Keeps up to {@link #DEPTH} windows from the reader's position {@code at} on, starting those missing. */
     private void ahead(FileSystem fs, Key key, Attr attr, long at) {
         if (at >= attr.size()) return;
-        Window started;
+        List<Window> started = new ArrayList<>(DEPTH);
         synchronized (this) {
             State s = files.get(key);
-            if (s == null || s.next != null) return;
-            boolean inCurrent = s.current != null && s.current.covers(at, 1);
-            if (inCurrent && s.current.end() - at >= WINDOW_BYTES / 2) return; // enough ahead already
-            long start = inCurrent ? s.current.end() : at;
-            if (start >= attr.size()) return;
-            if (!reads.tryAcquire()) return; // busy: no read-ahead this time
-            int length = (int) Math.min(WINDOW_BYTES, attr.size() - start);
-            started = new Window(
-                    start, length, attr.size(), attr.mtimeNanos(), System.nanoTime(), new CompletableFuture<>());
-            if (inCurrent) s.next = started;
-            else s.current = started;
+            if (s == null) return;
+            while (!s.windows.isEmpty() && s.windows.peekFirst().end() <= at)
+                heldBytes -= s.windows.pollFirst().length(); // read past
+            if (!s.windows.isEmpty() && !s.windows.peekFirst().covers(at, 1)) dropAll(s); // the reader jumped
+            long start = s.windows.isEmpty() ? at : s.windows.peekLast().end();
+            while (s.windows.size() < DEPTH && start < attr.size()) {
+                int length = (int) Math.min(WINDOW_BYTES, attr.size() - start);
+                if (heldBytes + length > BUDGET_BYTES || !reads.tryAcquire()) break; // busy: no more read-ahead now
+                Window w = new Window(
+                        start, length, attr.size(), attr.mtimeNanos(), System.nanoTime(), new CompletableFuture<>());
+                s.windows.addLast(w);
+                heldBytes += length;
+                started.add(w);
+                start = w.end();
+            }
         }
-        try {
-            readers.execute(() -> {
-                try {
-                    ByteBuffer buf = ByteBuffer.allocate(started.length());
-                    fs.read(attr.ino(), started.offset(), buf);
-                    started.data().complete(buf.array());
-                } catch (RuntimeException e) {
-                    started.data().complete(null); // the READ that wanted it reads the file system itself
-                } finally {
-                    reads.release();
-                }
-            });
-        } catch (RuntimeException rejected) {
-            reads.release();
-            started.data().complete(null);
+        for (Window w : started) {
+            try {
+                readers.execute(() -> {
+                    try {
+                        ByteBuffer buf = ByteBuffer.allocate(w.length());
+                        fs.read(attr.ino(), w.offset(), buf);
+                        w.data().complete(buf.array());
+                    } catch (RuntimeException e) {
+                        w.data().complete(null); // the READ that wanted it reads the file system itself
+                    } finally {
+                        reads.release();
+                    }
+                });
+            } catch (RuntimeException rejected) {
+                reads.release();
+                w.data().complete(null);
+            }
         }
+    }
+
+    /** Drops a file's windows; called holding this. */
+    private void dropAll(State s) {
+        for (Window w : s.windows) heldBytes -= w.length();
+        s.windows.clear();
     }
 
     private static byte[] await(CompletableFuture<byte[]> data) {
@@ -151,7 +175,8 @@ final class ReadAhead {
 
     /** This gateway changed the file: its window is no longer its bytes. */
     synchronized void forget(long bucket, long ino) {
-        files.remove(new Key(bucket, ino));
+        State s = files.remove(new Key(bucket, ino));
+        if (s != null) dropAll(s);
     }
 
     void close() {
