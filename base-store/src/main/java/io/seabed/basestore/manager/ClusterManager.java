@@ -115,6 +115,11 @@ public final class ClusterManager implements AutoCloseable {
     private final Thread loop;
     private final long startNanos = System.nanoTime();
     private volatile RoutingTable published;
+    /**
+     * A routing store failed without an answer (a lost reply): the store may hold a table this manager never
+     * published, which a standby already serves to clients. The next tick adopts it before deciding anything.
+     */
+    private volatile boolean storeOutcomeUnknown;
     /** A standby's copy of the stored table, refreshed each tick (ROUTING_GET must not wait for the store). */
     private volatile RoutingTable storedCopy;
 
@@ -286,6 +291,7 @@ public final class ClusterManager implements AutoCloseable {
     }
 
     private void tick() {
+        if (storeOutcomeUnknown) adoptStored();
         RoutingTable table = published;
         RoutingTable next = table;
         long now = System.nanoTime();
@@ -317,6 +323,26 @@ public final class ClusterManager implements AutoCloseable {
         startSyncs(next);
     }
 
+    /**
+     * After a routing store with a lost reply: if the store holds a newer table than the one published (the
+     * store went through), publish that one. Otherwise the nodes would keep the older table while clients,
+     * reading the stored one from a standby, send its newer chain versions, and every request would meet
+     * STALE_ROUTING until some later change published a table above both.
+     */
+    private void adoptStored() {
+        RoutingTable stored = store.routing();
+        RoutingTable table = published;
+        if (stored != null && (table == null || stored.version() > table.version())) {
+            LOG.info(
+                    "manager {}: routing v{} was stored though its reply was lost; publishing it",
+                    config.managerId(),
+                    stored.version());
+            published = stored;
+            onPublish.accept(stored);
+        }
+        storeOutcomeUnknown = false;
+    }
+
     private boolean alive(RoutingTable table, int target, long now) {
         Integer node = table.targetNodes().get(target);
         NodeView v = node == null ? null : nodes.get(node);
@@ -327,7 +353,14 @@ public final class ClusterManager implements AutoCloseable {
 
     private boolean publish(RoutingTable table) {
         ManagerStore.Lease held = lease;
-        if (held == null || !primary() || !store.writeRouting(held, table)) {
+        boolean stored;
+        try {
+            stored = held != null && primary() && store.writeRouting(held, table);
+        } catch (RuntimeException e) {
+            storeOutcomeUnknown = true;
+            throw e;
+        }
+        if (!stored) {
             LOG.warn("manager {}: routing v{} not stored: the lease moved on", config.managerId(), table.version());
             lease = null;
             return false;

@@ -173,4 +173,45 @@ class ClusterManagerTest {
             verifyIdentical(cluster, 2);
         }
     }
+
+    /**
+     * The primary stores a table (a quiet node's target offline) but the store's reply is lost, and the node is
+     * back before the next tick. The stored table is what a standby serves to clients, so the primary must
+     * publish it too: if it kept the older one, the nodes would stay on older chain versions than the clients
+     * and every write would meet STALE_ROUTING until the next change.
+     */
+    @Test
+    void aRoutingStoreWhoseReplyWasLostIsPublishedNotForgotten() throws Exception {
+        try (ManagedCluster cluster = new ManagedCluster(dir, 3, 3)) {
+            cluster.await(ManagedCluster::allServing, 20_000);
+            java.util.concurrent.CountDownLatch lost = new java.util.concurrent.CountDownLatch(1);
+            cluster.loseNextRoutingReply.set(() -> {
+                cluster.links[2].pause(false);
+                try {
+                    // Node 3's heartbeats reach the managers again before this manager's next tick.
+                    Thread.sleep(4 * ManagedCluster.HEARTBEAT_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                lost.countDown();
+            });
+            cluster.links[2].pause(true);
+            assertTrue(lost.await(20, java.util.concurrent.TimeUnit.SECONDS), "a routing store with a lost reply");
+            RoutingTable settled = cluster.await(
+                    t -> ManagedCluster.allServing(t)
+                            && t.equals(cluster.store.routing())
+                            && java.util.Arrays.stream(cluster.nodes)
+                                    .allMatch(n -> n.routing().version() == t.version()),
+                    20_000);
+            assertTrue(settled.version() > 2, "the lost table and the ones after it: " + settled);
+            // A client routed by the managers writes to every chain.
+            for (int chain : settled.chainIds())
+                cluster.client.update(
+                        chain,
+                        new ChunkId(chain, 7),
+                        ChainMessages.UpdateKind.REPLACE,
+                        0,
+                        ByteBuffer.wrap(ChunkData.bytes(chain, 1000)));
+        }
+    }
 }

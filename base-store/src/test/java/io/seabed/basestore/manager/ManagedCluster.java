@@ -7,6 +7,7 @@ import io.seabed.basestore.chain.StorageNode;
 import io.seabed.basestore.chunk.ChunkEngine;
 import io.seabed.basestore.chunk.ChunkEngineConfig;
 import io.seabed.basestore.chunk.TargetIo;
+import io.seabed.basestore.rpc.RpcException;
 import io.seabed.basestore.rpc.RpcServer;
 import io.seabed.metakv.MetaKvConfig;
 import io.seabed.metakv.RaftMetaKv;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 /**
@@ -39,6 +41,11 @@ final class ManagedCluster implements AutoCloseable {
     final ManagerLink[] links;
     final ManagerRouting routing;
     final ChainClient client;
+    /**
+     * When set, the next routing store (by either manager) goes through and then fails as a lost reply would,
+     * after running this (on the manager's thread, so the manager ticks again only after it returns).
+     */
+    final AtomicReference<Runnable> loseNextRoutingReply = new AtomicReference<>();
 
     ManagedCluster(Path dir, int nodeCount, int chainLength) throws Exception {
         this.dir = dir;
@@ -58,7 +65,7 @@ final class ManagedCluster implements AutoCloseable {
         return ClusterManager.start(
                 new ClusterManager.Config(
                         index + 1, RpcServer.Config.loopback(), 1_200, 1_000, 100, nodeCount, chainLength, 3),
-                index == 0 ? store : remoteStore,
+                new LossyStore(index == 0 ? store : remoteStore, loseNextRoutingReply),
                 table -> {});
     }
 
@@ -105,6 +112,38 @@ final class ManagedCluster implements AutoCloseable {
         return !t.chains().isEmpty()
                 && t.chains().values().stream()
                         .allMatch(c -> c.members().stream().allMatch(m -> m.state() == PublicState.SERVING));
+    }
+
+    /** Passes every call through; see {@link #loseNextRoutingReply}. */
+    private record LossyStore(ManagerStore delegate, AtomicReference<Runnable> loseNext) implements ManagerStore {
+        @Override
+        public Lease lease() {
+            return delegate.lease();
+        }
+
+        @Override
+        public Lease acquire(long holder, Lease seen) {
+            return delegate.acquire(holder, seen);
+        }
+
+        @Override
+        public Lease renew(Lease held) {
+            return delegate.renew(held);
+        }
+
+        @Override
+        public RoutingTable routing() {
+            return delegate.routing();
+        }
+
+        @Override
+        public boolean writeRouting(Lease held, RoutingTable table) {
+            boolean stored = delegate.writeRouting(held, table);
+            Runnable lost = loseNext.getAndSet(null);
+            if (lost == null) return stored;
+            lost.run();
+            throw new RpcException(RpcException.Code.DEADLINE_EXCEEDED, "routing store reply lost (test)");
+        }
     }
 
     @Override
