@@ -24,8 +24,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * client's bounded retries ride out the routing change), nothing acknowledged is lost, and once the node is
  * restarted and synced, every replica verifies identical.
  */
+@org.junit.jupiter.api.extension.ExtendWith(ClusterLogsOnFailure.class)
 class ClusterFailoverTest {
-    @TempDir
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
     Path dir;
 
     private static int sizeOf(long seed) {

@@ -37,12 +37,13 @@ import software.amazon.awssdk.services.s3.S3Client;
  * during writes, a tail stopped (SIGSTOP) beyond the lease and continued, the primary manager killed, and every
  * process killed at once. Afterwards every serving replica must verify identical.
  */
+@org.junit.jupiter.api.extension.ExtendWith(ClusterLogsOnFailure.class)
 class ClusterFaultsTest {
     private static final int STORAGE_NODES = 5;
     /** Tries of 5 s (a stopped node accepts connections but never answers), 12 of them (about 8 s of pauses). */
     private static final ChainClient.Config CLIENT = new ChainClient.Config(12, 20, 5_000);
 
-    @TempDir
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
     Path dir;
 
     private LocalCluster start() {

@@ -33,8 +33,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * acknowledged object reads back. The killed member is restarted, then every process is SIGKILLed at once and the
  * cluster started again: every acknowledged object is still there.
  */
+@org.junit.jupiter.api.extension.ExtendWith(ClusterLogsOnFailure.class)
 class ClusterMetaFailoverTest {
-    @TempDir
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
     Path dir;
 
     /** S3 PUTs on two threads and GETs of acknowledged keys on one, counting what was acknowledged and what failed. */
