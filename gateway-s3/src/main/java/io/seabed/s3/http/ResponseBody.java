@@ -1,9 +1,12 @@
 package io.seabed.s3.http;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.seabed.namespace.BodySink;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -31,7 +34,23 @@ public final class ResponseBody implements BodySink {
         int n = data.remaining();
         byte[] copy = new byte[n];
         data.get(copy);
-        Buffer buffer = Buffer.buffer(copy);
+        send(BufferInternal.buffer(Unpooled.wrappedBuffer(copy)), n);
+    }
+
+    /** A heap buffer given away is wrapped, not copied (the socket write copies it once, as it must). */
+    @Override
+    public void writeOwned(ByteBuffer data) {
+        if (!data.hasArray()) {
+            write(data);
+            return;
+        }
+        int n = data.remaining();
+        ByteBuf wrapped = Unpooled.wrappedBuffer(data.array(), data.arrayOffset() + data.position(), n);
+        data.position(data.limit());
+        send(BufferInternal.buffer(wrapped), n);
+    }
+
+    private void send(Buffer buffer, int n) {
         CompletableFuture<Void> writable = new CompletableFuture<>();
         context.runOnContext(v -> {
             if (response.closed()) {

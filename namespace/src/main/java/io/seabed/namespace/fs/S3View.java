@@ -440,6 +440,11 @@ public final class S3View {
         }
     }
 
+    /** Fills {@code into} (position to limit) with the bytes of an opened file from {@code position}. */
+    public void fill(OpenFile file, long position, ByteBuffer into) {
+        while (into.hasRemaining()) position += readAt(file, position, into);
+    }
+
     /**
      * Reads bytes of an opened file from {@code position} into {@code output} (up to its remaining bytes); returns
      * how many, at least one: UNAVAILABLE when the file ends before (it was cut or replaced since it was opened).

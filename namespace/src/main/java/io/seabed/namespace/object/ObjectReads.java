@@ -116,6 +116,31 @@ public final class ObjectReads {
         }
     }
 
+    /**
+     * Fills {@code into} (position to limit) with the bytes of a chunked (not inline) object from {@code
+     * position}, across chunk boundaries.
+     */
+    public void fill(OpenObject object, long position, ByteBuffer into) {
+        ObjectHead head = object.head();
+        if (head.inline() || position < 0 || position + into.remaining() > head.sizeBytes())
+            throw new IllegalArgumentException("range " + position + "+" + into.remaining() + " of "
+                    + (head.inline() ? "an inline " : "a ") + head.sizeBytes() + " B object");
+        long chunkStart = 0;
+        for (ChunkRef c : head.chunks()) {
+            if (!into.hasRemaining()) return;
+            long chunkEnd = chunkStart + c.lengthBytes();
+            if (position < chunkEnd) {
+                int n = (int) Math.min(into.remaining(), chunkEnd - position);
+                int limit = into.limit();
+                into.limit(into.position() + n);
+                readChunk(c, (int) (position - chunkStart), into);
+                into.limit(limit);
+                position += n;
+            }
+            chunkStart = chunkEnd;
+        }
+    }
+
     private void readChunk(ChunkRef c, int offset, ByteBuffer output) {
         try {
             store.readChunk(c, offset, output);
