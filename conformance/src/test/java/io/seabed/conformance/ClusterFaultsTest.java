@@ -40,8 +40,11 @@ import software.amazon.awssdk.services.s3.S3Client;
 @org.junit.jupiter.api.extension.ExtendWith(ClusterLogsOnFailure.class)
 class ClusterFaultsTest {
     private static final int STORAGE_NODES = 5;
-    /** Tries of 5 s (a stopped node accepts connections but never answers), 12 of them (about 8 s of pauses). */
-    private static final ChainClient.Config CLIENT = new ChainClient.Config(12, 20, 5_000);
+    /**
+     * Tries of 5 s (a stopped node accepts connections but never answers), 14 of them (8.3 s of pauses, as the
+     * servers' clients have).
+     */
+    private static final ChainClient.Config CLIENT = new ChainClient.Config(14, 20, 5_000);
 
     @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
     Path dir;

@@ -63,11 +63,13 @@ public final class ChainClient implements BaseStoreClient {
         }
 
         /**
-         * 12 tries from 20 ms apart (about 8 s in all); 30 s per update try, 5 s per read try (a 64 MiB chunk
-         * read takes well under a second from a healthy replica).
+         * 14 tries, the pauses between them doubling from 20 ms up to 1 s (8.3 s of pauses in all, longer than a
+         * manager takeover: about 3 s without a serving node, from the nodes' fence to the new primary's first
+         * answer); 30 s per update try, 5 s per read try (a 64 MiB chunk read takes well under a second from a
+         * healthy replica).
          */
         public static Config defaults() {
-            return new Config(12, 20, 30_000, 5_000);
+            return new Config(14, 20, 30_000, 5_000);
         }
     }
 
