@@ -298,7 +298,9 @@ public final class Namespace implements AutoCloseable {
         } else if (object.head().inline()) {
             objects.reads().read(object, offset, length, sink);
         } else {
-            readAhead.stream(offset, length, (position, into) -> objects.reads().fill(object, position, into), sink);
+            long[] starts = io.seabed.namespace.object.ObjectReads.chunkStarts(object);
+            readAhead.stream(
+                    offset, length, (position, into) -> objects.reads().fill(object, starts, position, into), sink);
         }
     }
 

@@ -50,6 +50,7 @@ final class ReadAhead implements AutoCloseable {
 
     /** Writes bytes [offset, offset + length) to {@code sink}, read by {@code reader}. */
     void stream(long offset, long length, PieceReader reader, BodySink sink) {
+        if (offset < 0 || length < 0) throw new IllegalArgumentException("range " + offset + "+" + length);
         long end = offset + length;
         // The pieces in flight cover [at, next), in order.
         ArrayDeque<CompletableFuture<ByteBuffer>> ahead = new ArrayDeque<>();

@@ -24,6 +24,31 @@ class NamespaceTest extends NamespaceTestBase {
         }
     }
 
+    /** Ranges of a many-chunk object (64 KiB chunks, 256 KiB read-ahead pieces) cross chunk and piece bounds. */
+    @Test
+    void rangesOfAManyChunkObjectReadAcrossChunkBoundaries() {
+        Bucket b = f.ns.createBucket(f.user, "ranges");
+        int size = 1_300_007;
+        byte[] data = bytes(9, size);
+        f.ns.putObject(b, "big", size, ObjectMetadata.EMPTY, NamespaceFixture.body(data));
+        var o = f.ns.openObject(b, "big", true);
+        Random random = new Random(42);
+        List<long[]> ranges = new ArrayList<>(List.of(
+                new long[] {0, size}, new long[] {65_535, 2}, new long[] {65_536, 262_144}, new long[] {size - 1, 1}));
+        for (int i = 0; i < 40; i++) {
+            long offset = random.nextInt(size);
+            ranges.add(new long[] {offset, random.nextInt((int) (size - offset)) + 1});
+        }
+        for (long[] r : ranges) {
+            ByteBuffer out = ByteBuffer.allocate((int) r[1]);
+            f.ns.readObject(o, r[0], r[1], out::put);
+            assertArrayEquals(
+                    java.util.Arrays.copyOfRange(data, (int) r[0], (int) (r[0] + r[1])),
+                    out.array(),
+                    r[0] + "+" + r[1]);
+        }
+    }
+
     /** Bodies of unknown length (64 KiB chunks here): inline, at chunk boundaries, past the first intent's 16 chunks. */
     @Test
     void bodiesOfUnknownLengthRoundTrip() {

@@ -60,6 +60,7 @@ class ReadAheadTest {
                 assertEquals((range[1] + PIECE - 1) / PIECE, sink.writes, "pieces of at most " + PIECE + " bytes");
             }
             awaitBudget(ra, 8);
+            assertThrows(IllegalArgumentException.class, () -> ra.stream(0, -1, BYTES, new Collect()));
         }
     }
 

@@ -361,7 +361,11 @@ public final class ClusterManager implements AutoCloseable {
             throw e;
         }
         if (!stored) {
-            LOG.warn("manager {}: routing v{} not stored: the lease moved on", config.managerId(), table.version());
+            LOG.warn(
+                    "manager {}: routing v{} not stored (the lease moved on, or the store holds another table of"
+                            + " that version): taking the lease again if it is still this manager's",
+                    config.managerId(),
+                    table.version());
             lease = null;
             return false;
         }

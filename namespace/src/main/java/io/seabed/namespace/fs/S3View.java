@@ -2,7 +2,6 @@ package io.seabed.namespace.fs;
 
 import io.seabed.metakv.MetaKvException;
 import io.seabed.metakv.Txn;
-import io.seabed.namespace.BodySink;
 import io.seabed.namespace.BodySource;
 import io.seabed.namespace.ListPage;
 import io.seabed.namespace.ListRequest;
@@ -45,7 +44,6 @@ public final class S3View {
     static final String EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e";
 
     /** Bytes read from a file per step of a GET. */
-    private static final int READ_PIECE_BYTES = 1 << 20;
 
     /** Directories one PUT may create (its key's depth is bounded by the key length anyway). */
     private static final int NEW_DIRS_MAX = 512;
@@ -426,21 +424,10 @@ public final class S3View {
         });
     }
 
-    /** Streams bytes [offset, offset + length) of an opened file; UNAVAILABLE when it shrank meanwhile. */
-    public void read(OpenFile file, long offset, long length, BodySink sink) {
-        if (length == 0) return;
-        ByteBuffer piece = ByteBuffer.allocate((int) Math.min(READ_PIECE_BYTES, length));
-        long end = offset + length;
-        for (long at = offset; at < end; ) {
-            piece.clear().limit((int) Math.min(piece.capacity(), end - at));
-            int n = readAt(file, at, piece);
-            piece.flip();
-            sink.write(piece);
-            at += n;
-        }
-    }
-
-    /** Fills {@code into} (position to limit) with the bytes of an opened file from {@code position}. */
+    /**
+     * Fills {@code into} (position to limit) with the bytes of an opened file from {@code position}; UNAVAILABLE
+     * when the file ends before (it was cut or replaced since it was opened).
+     */
     public void fill(OpenFile file, long position, ByteBuffer into) {
         while (into.hasRemaining()) position += readAt(file, position, into);
     }

@@ -116,28 +116,39 @@ public final class ObjectReads {
         }
     }
 
+    /** Where each chunk of a chunked (not inline) object starts, and its size at the end: for {@link #fill}. */
+    public static long[] chunkStarts(OpenObject object) {
+        List<ChunkRef> chunks = object.head().chunks();
+        long[] starts = new long[chunks.size() + 1];
+        for (int i = 0; i < chunks.size(); i++)
+            starts[i + 1] = starts[i] + chunks.get(i).lengthBytes();
+        return starts;
+    }
+
     /**
      * Fills {@code into} (position to limit) with the bytes of a chunked (not inline) object from {@code
-     * position}, across chunk boundaries.
+     * position}, across chunk boundaries; {@code starts} is {@link #chunkStarts} of the object.
      */
-    public void fill(OpenObject object, long position, ByteBuffer into) {
+    public void fill(OpenObject object, long[] starts, long position, ByteBuffer into) {
         ObjectHead head = object.head();
-        if (head.inline() || position < 0 || position + into.remaining() > head.sizeBytes())
+        long size = starts[starts.length - 1];
+        if (head.inline() || position < 0 || position + into.remaining() > size)
             throw new IllegalArgumentException("range " + position + "+" + into.remaining() + " of "
-                    + (head.inline() ? "an inline " : "a ") + head.sizeBytes() + " B object");
-        long chunkStart = 0;
-        for (ChunkRef c : head.chunks()) {
-            if (!into.hasRemaining()) return;
-            long chunkEnd = chunkStart + c.lengthBytes();
-            if (position < chunkEnd) {
-                int n = (int) Math.min(into.remaining(), chunkEnd - position);
-                int limit = into.limit();
-                into.limit(into.position() + n);
-                readChunk(c, (int) (position - chunkStart), into);
-                into.limit(limit);
-                position += n;
-            }
-            chunkStart = chunkEnd;
+                    + (head.inline() ? "an inline " : "a ") + size + " B object");
+        List<ChunkRef> chunks = head.chunks();
+        // The last chunk starting at or before position.
+        int i = java.util.Arrays.binarySearch(starts, 0, chunks.size(), position);
+        if (i < 0) i = -i - 2;
+        for (; into.hasRemaining(); i++) {
+            ChunkRef c = chunks.get(i);
+            long chunkStart = starts[i];
+            int n = (int) Math.min(into.remaining(), starts[i + 1] - position);
+            if (n == 0) continue; // an empty chunk
+            int limit = into.limit();
+            into.limit(into.position() + n);
+            readChunk(c, (int) (position - chunkStart), into);
+            into.limit(limit);
+            position += n;
         }
     }
 
