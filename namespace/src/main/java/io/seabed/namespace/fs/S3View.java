@@ -169,12 +169,16 @@ public final class S3View {
             return null;
         });
         try {
-            MessageDigest md5 = md5();
+            // A given head (a completed multipart upload) carries its ETag, and its body is our own copy of parts
+            // verified when they arrived: no digest to compute.
+            MessageDigest md5 = givenHead == null ? md5() : null;
             long size = copyBody(ino, body, bytes, toEnd, md5);
-            byte[] digest = md5.digest();
-            body.verify(digest);
-            ObjectHead head =
-                    givenHead != null ? givenHead : head(size, HexFormat.of().formatHex(digest), metadata, body);
+            ObjectHead head = givenHead;
+            if (head == null) {
+                byte[] digest = md5.digest();
+                body.verify(digest);
+                head = head(size, HexFormat.of().formatHex(digest), metadata, body);
+            }
             return commitFile(path, ino, head, intent, condition, alsoInCommit);
         } catch (RuntimeException e) {
             discard(ino, intent, e);
@@ -182,7 +186,7 @@ public final class S3View {
         }
     }
 
-    /** Streams the body into the chunks of {@code ino}; returns its length. */
+    /** Streams the body into the chunks of {@code ino} (and into {@code md5} unless null); returns its length. */
     private long copyBody(long ino, BodySource body, long bytes, boolean toEnd, MessageDigest md5) {
         ByteBuffer buffer = buffers.acquire();
         try {
@@ -197,7 +201,7 @@ public final class S3View {
                 if (!toEnd && ended && written + buffer.remaining() < bytes)
                     throw new NamespaceException(
                             Reason.INCOMPLETE_BODY, "body ended after " + (written + buffer.remaining()) + " bytes");
-                md5.update(buffer.duplicate());
+                if (md5 != null) md5.update(buffer.duplicate());
                 if (buffer.hasRemaining()) fs.writeChunks(ino, written, buffer);
                 written += buffer.remaining();
                 if (ended || (!toEnd && written == bytes)) return written;
