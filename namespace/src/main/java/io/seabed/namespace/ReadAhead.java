@@ -58,8 +58,9 @@ final class ReadAhead implements AutoCloseable {
         try {
             for (long at = offset; at < end; ) {
                 while (ahead.size() < depth && next < end && budget.tryAcquire()) {
-                    ahead.add(start(next, (int) Math.min(pieceBytes, end - next), reader));
-                    next += Math.min(pieceBytes, end - next);
+                    int bytes = (int) Math.min(pieceBytes, end - next);
+                    ahead.add(start(next, bytes, reader));
+                    next += bytes;
                 }
                 ByteBuffer piece;
                 if (ahead.isEmpty()) {

@@ -43,8 +43,6 @@ public final class S3View {
     /** The ETag of empty bytes (directory markers). */
     static final String EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e";
 
-    /** Bytes read from a file per step of a GET. */
-
     /** Directories one PUT may create (its key's depth is bounded by the key length anyway). */
     private static final int NEW_DIRS_MAX = 512;
 
